@@ -1,0 +1,48 @@
+// The persisted sysctl configuration: what boot will apply. Data model only; parsing is in
+// sysctl_conf_parse.h and resolution (precedence, systemd vs procps) in sysctl_conf_resolve.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tcptune::core {
+
+// Which boot-time reader reads a file: systemd-sysctl(8) or procps `sysctl --system`.
+enum class ConfReader : unsigned { kNone = 0, kSystemd = 1, kProcps = 2, kBoth = 3 };
+
+struct ConfFile {
+  std::string path;            // as the reader opens it, e.g. "/etc/sysctl.d/99-sysctl.conf"
+  std::string symlink_target;  // readlink() text when the path is a symlink, else empty
+  std::string masked_by;       // non-empty: not read because this path (same name, earlier dir) wins
+  bool masked_null = false;    // a symlink to /dev/null (masks the name in later directories)
+  std::string read_error;      // non-empty: could not be read (strerror text); shown as a gap
+  ConfReader readers = ConfReader::kNone;
+  bool operator==(const ConfFile&) const = default;
+};
+
+struct ConfAssignment {
+  std::string key;        // canonical key, or a canonical glob pattern when glob is true
+  std::string value;      // value text, whitespace-normalised
+  SourceLoc where;        // file:line:col of the key
+  bool ignore_failure = false;  // leading '-'
+  bool glob = false;
+  bool operator==(const ConfAssignment&) const = default;
+};
+
+struct ConfIssue {
+  SourceLoc where;
+  std::string message;  // e.g. "line has no '=' (ignored)"
+  bool operator==(const ConfIssue&) const = default;
+};
+
+// Everything read from the configuration directories, in no particular reader's order.
+struct SysctlConfig {
+  std::vector<ConfFile> files;              // every *.conf seen, including masked ones
+  std::vector<ConfAssignment> assignments;  // in file order, then line order, per file
+  std::vector<ConfIssue> issues;            // malformed lines, unreadable files
+  bool operator==(const SysctlConfig&) const = default;
+};
+
+}  // namespace tcptune::core

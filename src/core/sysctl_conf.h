@@ -2,6 +2,8 @@
 // sysctl_conf_parse.h and resolution (precedence, systemd vs procps) in sysctl_conf_resolve.h.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,27 @@ struct SysctlConfig {
   std::vector<ConfAssignment> assignments;  // in file order, then line order, per file
   std::vector<ConfIssue> issues;            // malformed lines, unreadable files
   bool operator==(const SysctlConfig&) const = default;
+};
+
+}  // namespace tcptune::core
+
+namespace tcptune::core {
+
+// The outcome for one key after applying every assignment in boot order.
+struct ResolvedSetting {
+  std::string key;                       // canonical concrete key
+  ConfAssignment winner;                 // what systemd-sysctl applies at boot (last one wins)
+  std::vector<ConfAssignment> shadowed;  // earlier assignments it overrides, in order applied
+  // Set only when procps `sysctl --system` would end with a different assignment than
+  // systemd-sysctl (different file set or order, e.g. /etc/sysctl.conf read last).
+  std::optional<ConfAssignment> procps_winner;
+  bool operator==(const ResolvedSetting&) const = default;
+};
+
+struct ResolvedConfig {
+  std::map<std::string, ResolvedSetting> settings;  // by canonical key
+  // Glob assignments that matched none of the keys they were resolved against.
+  std::vector<ConfAssignment> unmatched_globs;
 };
 
 }  // namespace tcptune::core

@@ -1,0 +1,29 @@
+// One registration function per subcommand. Each adds its CLI11 subcommand to the app and sets a
+// callback that stores the process exit code in Globals::exit_code.
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace tcptune::cli {
+
+// Exit codes (docs/exit-codes.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRuntime = 3;
+
+struct Globals {
+  std::string root = "/";  // --root: read everything relative to this directory
+  bool no_color = false;   // --no-color (NO_COLOR in the environment also disables colour)
+  int exit_code = kExitOk;
+};
+
+void register_audit(CLI::App& app, Globals& g);
+void register_snapshot(CLI::App& app, Globals& g);
+void register_explain(CLI::App& app, Globals& g);
+
+}  // namespace tcptune::cli

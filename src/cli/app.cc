@@ -1,13 +1,41 @@
 #include "cli/app.h"
 
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
 
 namespace tcptune::cli {
 
 int run(int argc, char** argv) {
-  CLI::App app{"tcptune: TCP connection-lifecycle advisor"};
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  CLI::App app{"tcptune: advisor and tuner for Linux TCP connection-lifecycle settings", "tcptune"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("tcptune ") + TCPTUNE_VERSION);
+  app.footer("Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 runtime error.\n"
+             "Example: tcptune audit --fail-on warning");
+  Globals g;
+  app.add_option("--root", g.root, "Read the system (proc/, etc/, usr/, run/, lib/) under this directory")
+      ->capture_default_str();
+  app.add_flag("--no-color", g.no_color, "Never colour the output (NO_COLOR in the environment does the same)");
+
+  register_audit(app, g);
+  register_snapshot(app, g);
+  register_explain(app, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tcptune: error: %s\nhint: run 'tcptune --help' or 'tcptune COMMAND --help'\n", e.what());
+    return kExitUsage;
+  }
+  return g.exit_code;
 }
 
 }  // namespace tcptune::cli

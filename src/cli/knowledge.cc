@@ -1,0 +1,53 @@
+#include "cli/knowledge.h"
+
+#include <set>
+
+#include "core/catalogue_loader.h"
+#include "core/rule_loader.h"
+#include "platform/data_dirs.h"
+#include "platform/fs_util.h"
+
+namespace tcptune::cli {
+
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules) {
+  Knowledge k;
+  k.data_dir = platform::find_data_dir();
+  if (k.data_dir.empty()) {
+    return core::make_error("data directory", "cannot find tcptune's rules and catalogue", 0,
+                            "set TCPTUNE_DATADIR to the directory that holds rules/ (e.g. /usr/share/tcptune)");
+  }
+  const std::string cat_path = k.data_dir + "/rules/" + kCatalogueFile;
+  auto text = platform::read_file(cat_path);
+  if (!text) return text.error();
+  auto cat = core::load_catalogue(*text, cat_path);
+  if (!cat) return cat.error();
+  k.catalogue = std::move(*cat);
+  if (!with_rules) return k;
+
+  std::vector<core::RuleSource> sources;
+  auto add_dir = [&](const std::string& dir, bool optional) -> core::Status {
+    auto files = platform::read_toml_dir(dir, optional, {kCatalogueFile});
+    if (!files) return files.error();
+    k.rule_dirs.push_back(dir);
+    for (auto& f : *files) sources.push_back({std::move(f.path), std::move(f.text)});
+    return core::ok_status();
+  };
+  if (auto s = add_dir(k.data_dir + "/rules", false); !s) return s.error();
+  if (auto s = add_dir(kSystemRulesDir, true); !s) return s.error();
+  for (const auto& d : extra_rule_dirs) {
+    if (auto s = add_dir(d, false); !s) return s.error();
+  }
+  auto rules = core::load_rules(sources, k.catalogue);
+  if (!rules) return rules.error();
+  k.rules = std::move(*rules);
+  return k;
+}
+
+std::vector<std::string> keys_to_collect(const Knowledge& k) {
+  std::set<std::string> keys;
+  for (const auto& [key, entry] : k.catalogue.entries) keys.insert(key);
+  for (auto& key : core::referenced_keys(k.rules)) keys.insert(std::move(key));
+  return {keys.begin(), keys.end()};
+}
+
+}  // namespace tcptune::cli

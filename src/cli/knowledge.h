@@ -1,0 +1,29 @@
+// Loads what tcptune knows: the key catalogue and the rules (shipped, /etc/tcptune/rules.d and
+// --rules DIR, in that order).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/result.h"
+#include "core/rule.h"
+
+namespace tcptune::cli {
+
+struct Knowledge {
+  std::string data_dir;
+  core::Catalogue catalogue;
+  std::vector<core::Rule> rules;
+  std::vector<std::string> rule_dirs;  // directories rules were read from, in order
+};
+
+inline constexpr const char* kCatalogueFile = "catalogue.toml";
+inline constexpr const char* kSystemRulesDir = "/etc/tcptune/rules.d";
+
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules);
+
+// Keys the snapshot must read: every catalogue key plus every key a rule names.
+std::vector<std::string> keys_to_collect(const Knowledge& k);
+
+}  // namespace tcptune::cli

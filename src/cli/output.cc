@@ -1,0 +1,33 @@
+#include "cli/output.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "platform/atomic_file.h"
+
+namespace tcptune::cli {
+
+int report_error(const core::Error& e, int code) {
+  std::fprintf(stderr, "%s\n", e.render().c_str());
+  return code;
+}
+
+core::Status write_output(const std::string& path, std::string_view text) {
+  if (path.empty() || path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+      return core::make_error("standard output", "cannot write", errno);
+    }
+    return core::ok_status();
+  }
+  return platform::write_file_atomic(path, text);
+}
+
+bool use_color(bool no_color_flag) {
+  if (no_color_flag) return false;
+  // https://no-color.org: any non-empty NO_COLOR disables colour.
+  if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace tcptune::cli

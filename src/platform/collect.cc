@@ -1,0 +1,119 @@
+#include "platform/collect.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <glob.h>
+#include <set>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/sysctl_key.h"
+#include "platform/config_dirs.h"
+#include "platform/fs_util.h"
+#include "platform/sysctl_store.h"
+
+namespace tcptune::platform {
+namespace {
+
+std::string trim_newline(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+void read_kernel_release(core::Snapshot& s) {
+  const std::string path = join_root(s.root, "proc/sys/kernel/osrelease");
+  auto text = read_file(path, 4096);
+  if (!text) {
+    s.gaps.push_back({"kernel release", fmt::format("{}: {}", path, std::strerror(text.error().err))});
+    return;
+  }
+  s.kernel_release = trim_newline(*text);
+}
+
+void read_netns(core::Snapshot& s) {
+  const std::string path = join_root(s.root, "proc/self/ns/net");
+  char buf[64];
+  const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n < 0) {
+    s.gaps.push_back({"network namespace", fmt::format("{}: {}", path, std::strerror(errno))});
+    return;
+  }
+  const std::string link(buf, static_cast<size_t>(n));  // "net:[4026531840]"
+  unsigned long long inode = 0;
+  if (std::sscanf(link.c_str(), "net:[%llu]", &inode) == 1) {
+    s.netns.inode = inode;
+  } else {
+    s.gaps.push_back({"network namespace", fmt::format("{}: unexpected link text '{}'", path, link)});
+  }
+}
+
+void read_modules(core::Snapshot& s) {
+  const std::string path = join_root(s.root, "proc/modules");
+  auto text = read_file(path, 4u << 20);
+  if (!text) {
+    s.gaps.push_back({"loaded kernel modules", fmt::format("{}: {}", path, std::strerror(text.error().err))});
+    return;
+  }
+  s.modules_known = true;
+  size_t i = 0;
+  const std::string& t = *text;
+  while (i < t.size()) {
+    const size_t eol = std::min(t.find('\n', i), t.size());
+    const size_t sp = std::min(t.find(' ', i), eol);
+    if (sp > i) s.modules.emplace_back(t, i, sp - i);
+    i = eol + 1;
+  }
+  std::sort(s.modules.begin(), s.modules.end());
+}
+
+}  // namespace
+
+std::vector<std::string> expand_sysctl_glob(const std::string& root, const std::string& pattern) {
+  const std::string base = join_root(root, "proc/sys");
+  const std::string pat = base + "/" + core::key_to_proc_path(pattern);
+  std::vector<std::string> keys;
+  glob_t g{};
+  if (::glob(pat.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      std::string_view p = g.gl_pathv[i];
+      if (p.size() > base.size() + 1) keys.push_back(core::proc_path_to_key(p.substr(base.size() + 1)));
+    }
+  }
+  ::globfree(&g);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+core::Snapshot collect_snapshot(const CollectOptions& opts) {
+  core::Snapshot s;
+  s.tool_version = TCPTUNE_VERSION;
+  s.root = opts.root;
+  read_kernel_release(s);
+  read_netns(s);
+  read_modules(s);
+  s.config = ConfigDirs(opts.root).load();
+
+  // Read every key the engine may look at: the requested set plus every configured key, with
+  // glob assignments expanded against what this kernel has.
+  std::set<std::string> keys(opts.keys.begin(), opts.keys.end());
+  for (const auto& a : s.config.assignments) {
+    if (!a.glob) {
+      keys.insert(a.key);
+    } else {
+      for (auto& k : expand_sysctl_glob(opts.root, a.key)) keys.insert(std::move(k));
+    }
+  }
+  ProcSysctl store(opts.root);
+  for (const auto& k : keys) {
+    auto r = store.read(k);
+    if (r.state == core::SysctlReading::State::kUnreadable) {
+      s.gaps.push_back({fmt::format("sysctl {}", k), std::strerror(r.err)});
+    }
+    s.sysctls.emplace(k, std::move(r));
+  }
+  return s;
+}
+
+}  // namespace tcptune::platform

@@ -35,10 +35,11 @@ std::string bound_text(const std::string& text, const std::optional<int64_t>& n)
 }
 
 std::string range_text(const core::CatalogueEntry& e) {
-  std::string out = fmt::format("min {}; max {}", bound_text(e.min_text, e.min),
-                                bound_text(e.max_text, e.max));
-  if (e.type == "tuple" || e.type == "list") out += " (for each field)";
-  return out;
+  // The facts often say "each element/value" already; do not say it twice.
+  const bool per_field = (e.type == "tuple" || e.type == "list") &&
+                         e.min_text.find("each") == std::string::npos;
+  return fmt::format("{}min {}; max {}", per_field ? "each field: " : "",
+                     bound_text(e.min_text, e.min), bound_text(e.max_text, e.max));
 }
 
 std::string live_text(const core::SysctlReading& r) {

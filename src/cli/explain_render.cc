@@ -155,11 +155,11 @@ nlohmann::json render_explain_json(const core::CatalogueEntry& e,
   }
   j["live"] = nullptr;
   if (live) {
-    j["live"] = {{"state", std::string(core::state_name(live->state))},
-                 {"value", live->has_value() ? nlohmann::json(live->value.text) : nlohmann::json(nullptr)},
-                 {"error", live->state == core::SysctlReading::State::kUnreadable
-                               ? nlohmann::json(std::strerror(live->err))
-                               : nlohmann::json(nullptr)}};
+    const bool unreadable = live->state == core::SysctlReading::State::kUnreadable;
+    j["live"] = {
+        {"state", std::string(core::state_name(live->state))},
+        {"value", live->has_value() ? nlohmann::json(live->value.text) : nlohmann::json(nullptr)},
+        {"error", unreadable ? nlohmann::json(std::strerror(live->err)) : nlohmann::json(nullptr)}};
   }
   return j;
 }

@@ -51,7 +51,9 @@ struct CatalogueEntry {
   // memory or the kernel config (must not be compared with a fixed number).
   std::optional<std::string> default_value;
   std::vector<OlderDefault> older_defaults;  // ascending by `until`
-  bool jiffies = false;             // stored as jiffies: max is INT_MAX/HZ (number given for HZ=250)
+  // Stored as jiffies: the real max is INT_MAX/HZ; `max` holds the facts' number for HZ=250,
+  // so validation on a kernel with a higher HZ must not trust it.
+  bool jiffies = false;
   std::vector<std::string> unverified;  // machine-readable fields resting on unverified facts
   int line = 0;                     // line of the entry in the catalogue file (0 = unknown)
 

@@ -66,6 +66,28 @@ Sequence sequence_for(const std::vector<std::string>& order,
   return seq;
 }
 
+// Known keys each glob pattern matches (sorted), computed once per distinct pattern: resolution
+// asks the same question for every assignment, reader and key.
+class GlobIndex {
+ public:
+  GlobIndex(const std::vector<ConfAssignment>& assignments, const std::vector<std::string>& sorted_keys) {
+    for (const ConfAssignment& a : assignments) {
+      if (!a.glob || matches_.contains(a.key)) continue;
+      auto& m = matches_[a.key];
+      for (const std::string& k : sorted_keys)
+        if (sysctl_glob_match(a.key, k)) m.push_back(k);
+    }
+  }
+  const std::vector<std::string>& matches(const std::string& pattern) const { return matches_.at(pattern); }
+  bool matches(const std::string& pattern, const std::string& key) const {
+    const auto& m = matches(pattern);
+    return std::binary_search(m.begin(), m.end(), key);
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::string>> matches_;
+};
+
 // Per concrete key, the assignments that write it, in write order.
 struct Write {
   const ConfAssignment* a;
@@ -73,15 +95,14 @@ struct Write {
 };
 using Writes = std::map<std::string, std::vector<Write>>;
 
-void expand(const ConfAssignment& a, bool ignore_failure, const std::vector<std::string>& known_keys,
+void expand(const ConfAssignment& a, bool ignore_failure, const GlobIndex& globs,
             const std::unordered_set<std::string>& explicit_keys, Writes& writes) {
   if (!a.glob) {
     writes[a.key].push_back({&a, ignore_failure});
     return;
   }
-  for (const std::string& key : known_keys)
-    if (!explicit_keys.contains(key) && sysctl_glob_match(a.key, key))
-      writes[key].push_back({&a, ignore_failure});
+  for (const std::string& key : globs.matches(a.key))
+    if (!explicit_keys.contains(key)) writes[key].push_back({&a, ignore_failure});
 }
 
 // systemd-sysctl (src/sysctl/sysctl.c parse_file()/apply_all()): options live in an ordered
@@ -89,7 +110,7 @@ void expand(const ConfAssignment& a, bool ignore_failure, const std::vector<std:
 // appends the new one; the *same* value again keeps the old entry where it was. Exclusions are
 // entries without a value, so "-key" after "key = v" cancels it. Globs skip every key that has
 // an entry of its own.
-Writes simulate_systemd(const Sequence& seq, const std::vector<std::string>& known_keys) {
+Writes simulate_systemd(const Sequence& seq, const GlobIndex& globs) {
   std::vector<Write> options;  // a == nullptr: removed
   std::unordered_map<std::string, size_t> index;
   for (const ConfAssignment* a : seq) {
@@ -109,19 +130,19 @@ Writes simulate_systemd(const Sequence& seq, const std::vector<std::string>& kno
   for (const auto& entry : index) explicit_keys.insert(entry.first);
   Writes writes;
   for (const Write& o : options)
-    if (o.a && !o.a->exclude) expand(*o.a, o.ignore_failure, known_keys, explicit_keys, writes);
+    if (o.a && !o.a->exclude) expand(*o.a, o.ignore_failure, globs, explicit_keys, writes);
   return writes;
 }
 
 // procps 4.0.2 (src/sysctl.c Preload()/write_setting_list()): every line is kept in one list
 // and written in order, duplicates included. A glob skips a key when any entry's path equals it
 // (explicit settings and "-key" exclusions alike); patterns in exclusions are not expanded.
-Writes simulate_procps(const Sequence& seq, const std::vector<std::string>& known_keys) {
+Writes simulate_procps(const Sequence& seq, const GlobIndex& globs) {
   std::unordered_set<std::string> explicit_keys;
   for (const ConfAssignment* a : seq) explicit_keys.insert(a->key);
   Writes writes;
   for (const ConfAssignment* a : seq)
-    if (!a->exclude) expand(*a, a->ignore_failure, known_keys, explicit_keys, writes);
+    if (!a->exclude) expand(*a, a->ignore_failure, globs, explicit_keys, writes);
   return writes;
 }
 
@@ -216,12 +237,13 @@ ResolvedConfig resolve_config(const SysctlConfig& config, const std::vector<std:
   const Sequence pp_seq = sequence_for(procps_order(config), by_file);
   std::vector<std::string> keys = known_keys;
   std::sort(keys.begin(), keys.end());
-  const Writes sd = simulate_systemd(sd_seq, keys);
-  const Writes pp = simulate_procps(pp_seq, keys);
+  const GlobIndex globs(config.assignments, keys);
+  const Writes sd = simulate_systemd(sd_seq, globs);
+  const Writes pp = simulate_procps(pp_seq, globs);
 
   ResolvedConfig out;
-  auto targets = [](const ConfAssignment* a, const std::string& key) {
-    return !a->exclude && (a->glob ? sysctl_glob_match(a->key, key) : a->key == key);
+  auto targets = [&globs](const ConfAssignment* a, const std::string& key) {
+    return !a->exclude && (a->glob ? globs.matches(a->key, key) : a->key == key);
   };
   for (const auto& [key, list] : sd) {
     ResolvedSetting s;
@@ -249,7 +271,7 @@ ResolvedConfig resolve_config(const SysctlConfig& config, const std::vector<std:
   for (const Sequence* seq : {&sd_seq, &pp_seq})
     for (const ConfAssignment* a : *seq)
       if (a->glob && !a->exclude && seen.insert(a).second &&
-          std::none_of(keys.begin(), keys.end(), [&](const std::string& k) { return sysctl_glob_match(a->key, k); }))
+          globs.matches(a->key).empty())
         out.unmatched_globs.push_back(*a);
   return out;
 }

@@ -28,8 +28,11 @@ struct ConfAssignment {
   std::string key;        // canonical key, or a canonical glob pattern when glob is true
   std::string value;      // value text, whitespace-normalised
   SourceLoc where;        // file:line:col of the key
-  bool ignore_failure = false;  // leading '-'
+  bool ignore_failure = false;  // leading '-' on "key = value"
   bool glob = false;
+  // "-key" without '=': no value. Excludes the key from glob assignments (both readers) and, in
+  // systemd-sysctl only, cancels an earlier assignment of the very same key or pattern.
+  bool exclude = false;
   bool operator==(const ConfAssignment&) const = default;
 };
 
@@ -59,6 +62,9 @@ struct ResolvedSetting {
   // Set only when procps `sysctl --system` would end with a different assignment than
   // systemd-sysctl (different file set or order, e.g. /etc/sysctl.conf read last).
   std::optional<ConfAssignment> procps_winner;
+  // True when systemd-sysctl does not set this key at all but procps does (e.g. only
+  // /etc/sysctl.conf sets it and no 99-sysctl.conf link exists); winner is then procps's.
+  bool procps_only = false;
   bool operator==(const ResolvedSetting&) const = default;
 };
 
@@ -66,6 +72,7 @@ struct ResolvedConfig {
   std::map<std::string, ResolvedSetting> settings;  // by canonical key
   // Glob assignments that matched none of the keys they were resolved against.
   std::vector<ConfAssignment> unmatched_globs;
+  bool operator==(const ResolvedConfig&) const = default;
 };
 
 }  // namespace tcptune::core

@@ -39,7 +39,7 @@ json config_to_json(const SysctlConfig& c) {
   json assigns = json::array();
   for (const auto& a : c.assignments) {
     assigns.push_back({{"key", a.key}, {"value", a.value}, {"where", loc_to_json(a.where)},
-                       {"ignore_failure", a.ignore_failure}, {"glob", a.glob}});
+                       {"ignore_failure", a.ignore_failure}, {"glob", a.glob}, {"exclude", a.exclude}});
   }
   json issues = json::array();
   for (const auto& i : c.issues) issues.push_back({{"where", loc_to_json(i.where)}, {"message", i.message}});

@@ -58,6 +58,7 @@ SysctlConfig read_config(JsonReader& r, const json& j, const std::string& at) {
       ca.where = read_loc(r, a, p);
       ca.ignore_failure = r.boolean(a, p, "ignore_failure");
       ca.glob = r.boolean(a, p, "glob");
+      ca.exclude = r.boolean(a, p, "exclude");
       c.assignments.push_back(std::move(ca));
     }
   }

@@ -21,8 +21,9 @@ std::string proc_path_to_key(std::string_view relative_path);
 // True if the key contains glob characters (*, ?, [) as sysctl.d(5) allows.
 bool is_glob_key(std::string_view key);
 
-// fnmatch(3)-style match (*, ?, [...], backslash escapes) of a canonical key against a glob
-// pattern in canonical form. No FNM_PATHNAME: '*' may span '.' boundaries.
+// fnmatch(3) without flags (*, ?, [...], backslash escapes): '*' may span '.' boundaries. For
+// sysctl.d globs use sysctl_glob_match() (sysctl_conf_resolve.h), which matches one path
+// component at a time as glob(3) under /proc/sys does.
 bool glob_match(std::string_view pattern, std::string_view key);
 
 }  // namespace tcptune::core

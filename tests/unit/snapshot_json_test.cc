@@ -25,6 +25,11 @@ Snapshot rich_snapshot() {
   s.config.files = {f, m};
   s.config.assignments.push_back({"net.ipv4.tcp_fin_timeout", "30", {"/etc/sysctl.conf", 3, 1}, false, false});
   s.config.assignments.push_back({"net.ipv4.conf.*.rp_filter", "2", {"/etc/sysctl.conf", 4, 2}, true, true});
+  ConfAssignment excl;
+  excl.key = "net.ipv4.conf.lo.rp_filter";
+  excl.where = {"/etc/sysctl.d/10-x.conf", 1, 2};
+  excl.exclude = true;
+  s.config.assignments.push_back(excl);
   s.config.issues.push_back({{"/etc/sysctl.conf", 7, 1}, "line has no '=' (ignored)"});
   s.census = Census{};
   s.counters = Counters{};

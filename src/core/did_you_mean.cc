@@ -34,6 +34,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
       best = c;
     }
   }
+  if (best.empty() && word.size() >= 3) {
+    // An abbreviation ("warn" for "warning") is further than the edit limit but obvious.
+    for (const auto& c : candidates) {
+      if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
+    }
+  }
   return best;
 }
 

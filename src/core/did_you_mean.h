@@ -11,7 +11,8 @@ namespace tcptune::core {
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The closest candidate within max(2, word.size() / 3) edits, or "" when none is close enough.
-// Ties go to the earlier candidate, so callers control the preference by ordering.
+// Ties go to the earlier candidate, so callers control the preference by ordering. When none is
+// close, a candidate that the word abbreviates (a prefix of 3+ characters) is offered.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 // " (did you mean 'x'?)" for the closest candidate, or "" when there is none.

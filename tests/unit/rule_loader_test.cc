@@ -142,3 +142,22 @@ TEST_F(RuleLoader, DuplicateIdsNameBothLocations) {
 
 }  // namespace
 }  // namespace tcptune::core
+
+namespace tcptune::core {
+namespace {
+
+TEST(RuleLoaderHostile, DeeplyNestedTomlArraysAreALocatedError) {
+  const std::string deep = "[[rule]]\nid = \"A\"\nx = " + std::string(5000, '[') + "1" + std::string(5000, ']') + "\n";
+  auto r = load_rules({RuleSource{"deep.toml", deep}}, testing::test_catalogue());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().render().rfind("deep.toml:3:", 0), 0u) << r.error().render();
+}
+
+TEST(RuleLoaderHostile, EmptyAndRuleLessFilesLoadNothing) {
+  auto r = load_rules({RuleSource{"empty.toml", ""}, RuleSource{"c.toml", "# only a comment\n"}}, testing::test_catalogue());
+  ASSERT_TRUE(r.ok()) << r.error().render();
+  EXPECT_TRUE(r->empty());
+}
+
+}  // namespace
+}  // namespace tcptune::core

@@ -1,0 +1,23 @@
+// Runs rules against a snapshot and the resolved sysctl configuration.
+#pragma once
+
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/report.h"
+#include "core/rule.h"
+#include "core/snapshot.h"
+#include "core/sysctl_conf.h"
+
+namespace tcptune::core {
+
+// Evaluates every rule (once, or once per item of its for_each source). A rule fires when its
+// condition is true; when it is unknown because of missing data, the report gets a gap naming
+// the rule (and item) and the missing datum. Findings carry automatic evidence: for every key
+// the condition consulted, its live state, the configured value with file:line, earlier
+// assignments it overrides and the procps outcome when different; and the kernel release
+// when the condition used it.
+Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const ResolvedConfig& config,
+                const Catalogue& catalogue);
+
+}  // namespace tcptune::core

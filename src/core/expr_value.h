@@ -1,0 +1,58 @@
+// Run-time values of the condition language and the evaluation context.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/expr_ast.h"
+#include "core/kernel_version.h"
+#include "core/snapshot.h"
+#include "core/sysctl_conf.h"
+#include "core/sysctl_value.h"
+
+namespace tcptune::core {
+
+// A value that could not be determined. With a non-empty `what` it is a data gap ("sysctl
+// net.ipv4.tcp_fin_timeout" / "not collected") that the report shows when it stops a rule from
+// deciding; with an empty `what` it is merely "not applicable" (e.g. config(k) of a key that
+// no file sets) and is not reported.
+struct Unknown {
+  std::string what;
+  std::string reason;
+};
+
+// Alternatives are in the order of the Type enum, after Unknown.
+using Value = std::variant<Unknown, bool, int64_t, std::string, KernelVersion, SysctlValue,
+                           const ResolvedSetting*, const CatalogueEntry*>;
+
+inline bool is_unknown(const Value& v) { return v.index() == 0; }
+
+// Everything an expression may look at, plus a trace of what it did look at (for evidence).
+struct EvalContext {
+  const Snapshot* snapshot = nullptr;
+  const ResolvedConfig* config = nullptr;
+  const Catalogue* catalogue = nullptr;
+  std::optional<std::string> item;  // the current item of an iterating rule
+
+  std::vector<std::string> touched_keys;  // sysctl keys consulted, in first-use order
+  bool touched_kernel = false;
+
+  void touch(const std::string& key);
+};
+
+// Text of a value as interpolated into messages: integers in decimal, versions "X.Y[.Z]",
+// sysctl values whitespace-normalised, records by their key, unknown as "(unknown)".
+std::string value_text(const Value& v);
+
+// "4.12" or "4.12.3".
+std::string version_text(const KernelVersion& v);
+
+// Equality of two sysctl values as the kernel would see them: numerically field by field when
+// both are numeric, otherwise as whitespace-normalised text.
+bool sysctl_values_equal(const SysctlValue& a, const SysctlValue& b);
+
+}  // namespace tcptune::core

@@ -1,0 +1,34 @@
+// Loads rules from TOML text (format in docs/rule-language.md). Pure: the caller reads the
+// files (shipped rules/, /etc/tcptune/rules.d/, --rules DIR) and passes (path, text) pairs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/result.h"
+#include "core/rule.h"
+
+namespace tcptune::core {
+
+struct RuleSource {
+  std::string path;  // used in diagnostics as given
+  std::string text;
+};
+
+// Parses and checks every rule of every source, in order. Stops at the first error, which is
+// located (path:line:col) and carries a "did you mean" where a close candidate exists: one
+// precise diagnostic is more useful than a cascade from a single typo. Literal sysctl keys
+// must be in `catalogue`. Rule ids must be unique across all sources.
+Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, const Catalogue& catalogue);
+
+// Every sysctl key the rules name literally, sorted and unique, so the snapshot collector
+// reads them. Rules iterating `configured_key` also need every configured key to be read
+// (see needs_configured_keys).
+std::vector<std::string> referenced_keys(const std::vector<Rule>& rules);
+
+// True when some rule iterates over the configured keys, so the collector must also read the
+// live value of every key the sysctl configuration sets.
+bool needs_configured_keys(const std::vector<Rule>& rules);
+
+}  // namespace tcptune::core

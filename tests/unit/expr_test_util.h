@@ -1,0 +1,85 @@
+// Hand-built catalogue, snapshot and configuration shared by the expression and rule tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/snapshot.h"
+#include "core/sysctl_conf.h"
+
+namespace tcptune::core::testing {
+
+inline CatalogueEntry entry(std::string key, std::string type = "integer") {
+  CatalogueEntry e;
+  e.key = std::move(key);
+  e.type = std::move(type);
+  return e;
+}
+
+// The keys the shipped rules and tests name, with the facts of KERNEL_FACTS.md.
+inline Catalogue test_catalogue() {
+  Catalogue c;
+  for (const char* k : {"net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_timestamps",
+                        "net.ipv4.tcp_max_tw_buckets", "net.core.somaxconn", "net.ipv4.tcp_keepalive_time"}) {
+    c.entries[k] = entry(k);
+  }
+  c.entries["net.ipv4.ip_local_port_range"] = entry("net.ipv4.ip_local_port_range", "tuple");
+  c.entries["net.ipv4.tcp_congestion_control"] = entry("net.ipv4.tcp_congestion_control", "string");
+  auto recycle = entry("net.ipv4.tcp_tw_recycle", "boolean");
+  recycle.removed_in = KernelVersion{4, 12, 0};
+  recycle.removed_text = "4.12 (commit 4396e46187ca)";
+  c.entries[recycle.key] = recycle;
+  auto ct = entry("net.netfilter.nf_conntrack_max");
+  ct.module = "nf_conntrack";
+  c.entries[ct.key] = ct;
+  auto delay = entry("net.ipv4.tcp_tw_reuse_delay");
+  delay.added_in = KernelVersion{6, 14, 0};
+  c.entries[delay.key] = delay;
+  return c;
+}
+
+inline ConfAssignment assign(std::string key, std::string value, std::string file, int line,
+                             bool ignore_failure = false) {
+  ConfAssignment a;
+  a.key = std::move(key);
+  a.value = std::move(value);
+  a.where = SourceLoc{std::move(file), line, 1};
+  a.ignore_failure = ignore_failure;
+  return a;
+}
+
+inline ResolvedSetting setting(ConfAssignment winner, std::vector<ConfAssignment> shadowed = {}) {
+  ResolvedSetting s;
+  s.key = winner.key;
+  s.winner = std::move(winner);
+  s.shadowed = std::move(shadowed);
+  return s;
+}
+
+inline void configure(ResolvedConfig& c, ResolvedSetting s) { c.settings[s.key] = std::move(s); }
+
+// A default 6.18 host (KERNEL_FACTS.md, "Live values on this host").
+inline Snapshot default_618_snapshot() {
+  Snapshot s;
+  s.root = "/";
+  s.kernel_release = "6.18.44-fc-v657";
+  s.modules_known = true;
+  auto set = [&](const char* k, const char* v) { s.sysctls[k] = SysctlReading::of(v); };
+  set("net.ipv4.tcp_fin_timeout", "60");
+  set("net.ipv4.tcp_tw_reuse", "2");
+  set("net.ipv4.tcp_tw_reuse_delay", "1000");
+  set("net.ipv4.tcp_timestamps", "1");
+  set("net.ipv4.tcp_max_tw_buckets", "131072");
+  set("net.ipv4.ip_local_port_range", "32768\t60999");
+  set("net.core.somaxconn", "4096");
+  set("net.ipv4.tcp_keepalive_time", "7200");
+  set("net.ipv4.tcp_congestion_control", "bbr");
+  set("net.netfilter.nf_conntrack_max", "262144");
+  set("kernel.pid_max", "4194304");
+  set("fs.protected_regular", "1");
+  s.sysctls["net.ipv4.tcp_tw_recycle"] = SysctlReading::absent();
+  return s;
+}
+
+}  // namespace tcptune::core::testing

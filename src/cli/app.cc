@@ -11,6 +11,8 @@ namespace tcptune::cli {
 int run(int argc, char** argv) {
   CLI::App app{"tcptune: advisor and tuner for Linux TCP connection-lifecycle settings", "tcptune"};
   app.require_subcommand(1);
+  // Global options (--root, --no-color) are accepted after the subcommand too.
+  app.fallthrough();
   app.set_version_flag("--version", std::string("tcptune ") + TCPTUNE_VERSION);
   app.footer("Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 runtime error.\n"
              "Example: tcptune audit --fail-on warning");

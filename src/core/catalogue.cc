@@ -29,9 +29,4 @@ std::optional<std::string> CatalogueEntry::default_on(const KernelVersion& v) co
   return default_value;
 }
 
-std::string version_text(const KernelVersion& v) {
-  if (v.patch != 0) return fmt::format("{}.{}.{}", v.major, v.minor, v.patch);
-  return fmt::format("{}.{}", v.major, v.minor);
-}
-
 }  // namespace tcptune::core

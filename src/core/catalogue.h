@@ -71,7 +71,4 @@ struct Catalogue {
   const CatalogueEntry* find(const std::string& key) const;
 };
 
-// "4.12" or "4.12.3" (the patch level only when non-zero).
-std::string version_text(const KernelVersion& v);
-
 }  // namespace tcptune::core

@@ -1,5 +1,7 @@
 #include "core/catalogue_loader.h"
 
+#include "core/did_you_mean.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -96,8 +98,7 @@ Error error_at(std::string_view path, const toml::source_region& r, std::string 
 }
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-  auto best = did_you_mean(word, candidates);
-  return best ? fmt::format(" (did you mean '{}'?)", *best) : std::string();
+  return did_you_mean(word, candidates);
 }
 
 // Strict "X.Y" or "X.Y.Z": parse_kernel_version also accepts release suffixes, which a catalogue

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <tuple>
 
+#include "core/did_you_mean.h"
 #include "core/sysctl_key.h"
 
 namespace tcptune::core {
@@ -20,38 +21,8 @@ std::string_view last_component(std::string_view key) {
   return dot == std::string_view::npos ? key : key.substr(dot + 1);
 }
 
-std::size_t typo_budget(std::size_t size) { return std::max<std::size_t>(2, size / 3); }
 
 }  // namespace
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  // Two-row dynamic programme; the strings here are short (keys and field names).
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::optional<std::string> did_you_mean(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_d = typo_budget(word.size()) + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  return best;
-}
 
 std::vector<std::string> suggest_keys(const Catalogue& catalogue, std::string_view query,
                                       std::size_t limit) {

@@ -1,4 +1,4 @@
-// "Did you mean" support: typo distance for file diagnostics and key suggestions for `explain`.
+// Key suggestions for `explain` and unknown-key diagnostics (typo distance is in did_you_mean.h).
 #pragma once
 
 #include <cstddef>
@@ -10,14 +10,6 @@
 #include "core/catalogue.h"
 
 namespace tcptune::core {
-
-// Levenshtein distance (insertions, deletions, substitutions each cost 1).
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// The candidate nearest to `word` if it is plausibly a typo of it (distance <= max(2, size/3)),
-// ties broken by candidate order; nullopt otherwise.
-std::optional<std::string> did_you_mean(std::string_view word,
-                                        const std::vector<std::string>& candidates);
 
 // Catalogue keys a user may have meant by `query` (either key spelling, or a fragment such as
 // "tw_recycle"): keys containing the query first (most specific first), then keys whose full

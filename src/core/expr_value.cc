@@ -12,11 +12,6 @@ void EvalContext::touch(const std::string& key) {
   }
 }
 
-std::string version_text(const KernelVersion& v) {
-  if (v.patch != 0) return fmt::format("{}.{}.{}", v.major, v.minor, v.patch);
-  return fmt::format("{}.{}", v.major, v.minor);
-}
-
 std::string value_text(const Value& v) {
   struct Visitor {
     std::string operator()(const Unknown&) const { return "(unknown)"; }

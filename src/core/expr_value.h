@@ -48,9 +48,6 @@ struct EvalContext {
 // sysctl values whitespace-normalised, records by their key, unknown as "(unknown)".
 std::string value_text(const Value& v);
 
-// "4.12" or "4.12.3".
-std::string version_text(const KernelVersion& v);
-
 // Equality of two sysctl values as the kernel would see them: numerically field by field when
 // both are numeric, otherwise as whitespace-normalised text.
 bool sysctl_values_equal(const SysctlValue& a, const SysctlValue& b);

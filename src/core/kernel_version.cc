@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace tcptune::core {
 
 std::optional<KernelVersion> parse_kernel_version(std::string_view s) {
@@ -21,6 +23,11 @@ std::optional<KernelVersion> parse_kernel_version(std::string_view s) {
   }
   if (n < 2) return std::nullopt;
   return KernelVersion{parts[0], parts[1], parts[2]};
+}
+
+std::string version_text(const KernelVersion& v) {
+  if (v.patch != 0) return fmt::format("{}.{}.{}", v.major, v.minor, v.patch);
+  return fmt::format("{}.{}", v.major, v.minor);
 }
 
 }  // namespace tcptune::core

@@ -3,6 +3,7 @@
 
 #include <compare>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tcptune::core {
@@ -16,5 +17,8 @@ struct KernelVersion {
 
 // Parses the leading "X.Y[.Z]" of a release string; nullopt if it does not start that way.
 std::optional<KernelVersion> parse_kernel_version(std::string_view release);
+
+// "4.12" or "4.12.3" (the patch level only when non-zero).
+std::string version_text(const KernelVersion& v);
 
 }  // namespace tcptune::core

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "core/catalogue_suggest.h"
+#include "core/did_you_mean.h"
 #include "core/plan.h"
 #include "core/sysctl_key.h"
 #include "core/sysctl_value.h"
@@ -31,8 +32,7 @@ Error error_at(std::string_view path, const toml::source_region& r, std::string 
 }
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-  auto best = did_you_mean(word, candidates);
-  return best ? fmt::format(" (did you mean '{}'?)", *best) : std::string();
+  return did_you_mean(word, candidates);
 }
 
 std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {

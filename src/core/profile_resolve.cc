@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/catalogue_suggest.h"
+#include "core/did_you_mean.h"
 
 namespace tcptune::core {
 namespace {
@@ -27,9 +27,8 @@ class Resolver {
       }
       const Profile* child = set_.find(inc);
       if (!child) {
-        auto near = did_you_mean(inc, set_.names());
         return make_file_error(at, fmt::format("unknown profile '{}' in include{}", inc,
-                                               near ? fmt::format(" (did you mean '{}'?)", *near) : ""));
+                                               did_you_mean(inc, set_.names())));
       }
       if (done_.contains(inc)) continue;  // diamond: already applied once
       if (auto st = apply(*child); !st) return st;
@@ -69,10 +68,10 @@ class Resolver {
 Result<ResolvedProfile> resolve_profile(const ProfileSet& set, const std::string& name) {
   const Profile* p = set.find(name);
   if (!p) {
-    auto near = did_you_mean(name, set.names());
+    const std::string near = closest_match(name, set.names());
     return make_error(fmt::format("profile '{}'", name), "no such profile", 0,
-                      near ? fmt::format("did you mean '{}'?", *near)
-                           : "run 'tcptune profiles' to list the profiles");
+                      near.empty() ? "run 'tcptune profiles' to list the profiles"
+                                   : fmt::format("did you mean '{}'?", near));
   }
   Resolver r(set);
   if (auto st = r.apply(*p); !st) return st.error();

@@ -12,6 +12,7 @@ namespace tcptune::platform {
 struct CollectOptions {
   std::string root = "/";
   std::vector<std::string> keys;  // canonical keys to read (catalogue + rules + profiles)
+  bool census = true;             // take the socket census and read the TCP counters
 };
 
 core::Snapshot collect_snapshot(const CollectOptions& opts);

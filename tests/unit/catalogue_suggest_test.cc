@@ -17,20 +17,6 @@ const Catalogue kCat = make_catalogue(
      "net.ipv4.tcp_keepalive_probes", "net.core.somaxconn",
      "net.netfilter.nf_conntrack_tcp_timeout_fin_wait"});
 
-TEST(EditDistance, CountsInsertionsDeletionsAndSubstitutions) {
-  EXPECT_EQ(edit_distance("", ""), 0u);
-  EXPECT_EQ(edit_distance("abc", ""), 3u);
-  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
-  EXPECT_EQ(edit_distance("defualt", "default"), 2u);
-}
-
-TEST(DidYouMean, PicksThePlausibleTypoOnly) {
-  const std::vector<std::string> names = {"key", "type", "default", "default_value"};
-  EXPECT_EQ(did_you_mean("defualt", names), "default");
-  EXPECT_EQ(did_you_mean("typ", names), "type");
-  EXPECT_FALSE(did_you_mean("completely_different", names).has_value());
-}
-
 TEST(SuggestKeys, FragmentFindsTheFullKey) {
   EXPECT_EQ(suggest_keys(kCat, "tw_recycle"), std::vector<std::string>{"net.ipv4.tcp_tw_recycle"});
   // Most specific (shortest remaining) first.

@@ -157,6 +157,17 @@ TEST_F(ShippedRules, KeyNewerThanTheKernel) {
   EXPECT_NE(run().findings[0].message.find("added in Linux 6.14 and this kernel is 6.1.0-18-amd64"), std::string::npos);
 }
 
+TEST_F(ShippedRules, DriftOutsideTheCatalogueIsOnlyInformation) {
+  // kernel.pid_max is not a TCP lifecycle key: report the drift, but never as a warning.
+  snap_.sysctls["kernel.pid_max"] = SysctlReading::of("32768");
+  configure(config_, setting(assign("kernel.pid_max", "4194304", "/usr/lib/sysctl.d/50-pid-max.conf", 16)));
+  const Report rep = run();
+  EXPECT_EQ(fired(), std::vector<std::string>{"TT-CONF-011/kernel.pid_max"});
+  ASSERT_EQ(rep.findings.size(), 1u);
+  EXPECT_EQ(rep.findings[0].severity, Severity::kInfo);
+  EXPECT_EQ(rep.count(Severity::kWarning), 0);
+}
+
 TEST_F(ShippedRules, DriftNamesBothValuesAndTheFile) {
   configure(config_, setting(assign("net.core.somaxconn", "1024", "/etc/sysctl.d/90-net.conf", 4)));
   const Report rep = run();

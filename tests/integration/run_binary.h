@@ -1,0 +1,34 @@
+// Runs the built tcptune binary (TCPTUNE_BINARY) and captures its exit code, stdout and stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tcptune::testing {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// argv excludes the program name. `env` entries are "NAME=value" added to the environment.
+RunResult run_tcptune(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
+// A fresh temporary directory, removed (recursively) when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_text(const std::string& path);
+void write_text(const std::string& path, const std::string& text);
+
+}  // namespace tcptune::testing

@@ -120,10 +120,11 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
   plan.profile = profile.name;
   plan.description = profile.description;
   const std::optional<KernelVersion> v = snap.kernel_version();
+  plan.kernel = v;
   for (const auto& rs : profile.settings) {
     const CatalogueEntry* e = cat.find(rs.setting.key);
     if (!e) return make_error(rs.setting.key, "not in the key catalogue");
-    PlannedChange c{rs.setting.key, {}, rs.setting.value, rs.setting.reason, rs.origin, true, {}};
+    PlannedChange c{rs.setting.key, {}, rs.setting.value, rs.setting.reason, rs.origin, true, {}, false};
     if (rs.setting.kernel_default) {
       const SysctlReading* r = snap.find(e->key);
       if (!r) {
@@ -144,7 +145,7 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
       c.reason = derived_default_supported(e->key)
                      ? fmt::format("kernel default: {} (tcp_ehash_entries / 2)", e->default_text)
                      : fmt::format("compiled-in default of Linux {}", version_text(*v));
-      plan.kernel = v;
+      c.kernel_default = true;
     }
     if (auto st = check_present(rs, *e, snap, v); !st) return st.error();
     c.before = snap.find(e->key)->value.text;

@@ -23,13 +23,14 @@ struct PlannedChange {
   std::string origin;   // profile that set the target (or "journal" for a rollback)
   bool change = true;   // false: the live value already equals the target
   std::vector<std::string> notes;  // context found in the snapshot (e.g. "no effect under bbr")
+  bool kernel_default = false;     // target is the running kernel's default (kernel_defaults)
   bool operator==(const PlannedChange&) const = default;
 };
 
 struct Plan {
   std::string profile;      // profile name, or "rollback"
   std::string description;  // profile description
-  std::optional<KernelVersion> kernel;  // the version kernel defaults were taken from
+  std::optional<KernelVersion> kernel;  // the snapshot's kernel version, when known
   std::vector<PlannedChange> items;     // in profile order
   std::vector<std::string> omitted;     // kernel_defaults entries that do not apply here, and why
   bool operator==(const Plan&) const = default;

@@ -3,12 +3,16 @@
 // host's own sysctls are never touched. The child sends text back through a pipe (problems it
 // found, or values it read); the parent asserts on that text.
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <functional>
 #include <map>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -245,6 +249,63 @@ TEST(ApplyNetns, GeneratedFileUnderSysctlPGivesTheSameValuesAsApply) {
   EXPECT_NE(a.report.find("net.ipv4.ip_local_port_range=16384 65535\n"), std::string::npos) << a.report;
   EXPECT_NE(a.report.find("net.ipv4.tcp_tw_reuse=1\n"), std::string::npos) << a.report;
   EXPECT_EQ(a.report, b.report);
+}
+
+// Runs the binary as `nobody` (fork, drop ids, exec); returns exit code and stderr.
+std::pair<int, std::string> run_as_nobody(const std::vector<std::string>& args, const std::string& dir) {
+  const std::string err_path = dir + "/nobody.err";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* err = std::freopen(err_path.c_str(), "w", stderr);
+    FILE* out = std::freopen("/dev/null", "w", stdout);
+    if (!err || !out || ::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+        ::setresuid(65534, 65534, 65534) != 0) {
+      ::_exit(125);
+    }
+    std::vector<char*> argv;
+    std::string bin = TCPTUNE_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(err_path)};
+}
+
+TEST(ApplyNetns, ReadOnlyProcSysAndNonRootAreRefusedBeforeAnyChange) {
+  TempDir tmp;
+  ::chmod(tmp.path().c_str(), 0777);
+  const std::string state = tmp.path() + "/state";
+  auto r = in_fresh_netns([&]() -> std::string {
+    std::string report;
+    const auto before = ipv4_values();
+    auto [code, err] = run_as_nobody({"apply", "--profile", "chat-long", "--yes", "--state-dir", state}, tmp.path());
+    if (code != 3 || err != "tcptune: error: net.ipv4.tcp_keepalive_time: cannot be written: Permission denied\n"
+                             "hint: run tcptune apply as root\n") {
+      report += fmt::format("as nobody: exit {}: {}\n", code, err);
+    }
+    // A container's read-only /proc/sys: a read-only bind mount in a private mount namespace.
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("/proc/sys", "/proc/sys", nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, "/proc/sys", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      return report + "cannot make /proc/sys read-only: " + std::strerror(errno);
+    }
+    auto ro = run_tcptune({"apply", "--profile", "chat-long", "--yes", "--state-dir", state});
+    if (ro.exit_code != 3 ||
+        ro.err != "tcptune: error: /proc/sys: mounted read-only (a container?): no sysctl can be "
+                  "changed: Read-only file system\nhint: apply from the host, or give the container a "
+                  "writable /proc/sys\n") {
+      report += fmt::format("read-only: exit {}: {}\n", ro.exit_code, ro.err);
+    }
+    if (::access(state.c_str(), F_OK) == 0) report += "a state directory was created\n";
+    return report + diff(before, ipv4_values());
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
 }
 
 }  // namespace

@@ -8,11 +8,13 @@
 
 #include "core/plan.h"
 #include "core/sysctl_conf.h"
+#include "core/sysctl_conf_resolve.h"
 
 namespace tcptune::core {
 
-// Directory the generated file goes to by default, and its default name.
-inline constexpr std::string_view kGeneratedDir = "/etc/sysctl.d";
+// Directory the generated file goes to by default (/etc/sysctl.d: the first directory both
+// readers search, so its files mask same-named ones elsewhere), and its default name.
+inline constexpr std::string_view kGeneratedDir = kSystemdConfDirs[0];
 std::string default_generated_name(std::string_view profile);  // "90-tcptune-NAME.conf"
 
 // File text: a header naming the profile and the tool version, then for every item of the plan

@@ -2,6 +2,7 @@
 // checked against the configuration already on the host (a later file must not override it).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -23,10 +24,13 @@ struct GenerateOptions {
 
 // The path boot would know `file` by: itself on this host, or with the --root prefix removed.
 // Empty when the file is not inside the root (then no reader sees it at boot).
-std::string host_path_of(const Globals& g, const std::string& file) {
-  if (file.empty() || file.front() != '/') return {};
+std::string host_path_of(const Globals& g, const std::string& given) {
+  if (given.empty()) return {};
+  std::error_code ec;
+  const std::string file = std::filesystem::absolute(given, ec).lexically_normal().string();
+  if (ec) return {};
   if (g.root == "/") return file;
-  std::string root = g.root;
+  std::string root = std::filesystem::absolute(g.root, ec).lexically_normal().string();
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   if (file.compare(0, root.size() + 1, root + "/") != 0) return {};
   return file.substr(root.size());

@@ -10,6 +10,7 @@
 #include "cli/profile_common.h"
 #include "core/sysctl_d_render.h"
 #include "platform/atomic_file.h"
+#include "platform/config_dirs.h"
 #include "platform/fs_util.h"
 
 namespace tcptune::cli {
@@ -60,17 +61,19 @@ int run_generate(const Globals& g, const GenerateOptions& o) {
 }  // namespace
 
 core::Result<std::string> persist_plan(const Globals& g, const Planned& p, const std::string& file, bool write) {
-  const core::SysctlConfig& config = p.snapshot.config;
-  std::string host_path = file.empty() ? fmt::format("{}/{}", core::kGeneratedDir,
-                                                     core::default_generated_name(p.plan.profile))
+  core::SysctlConfig config = p.snapshot.config;
+  // A snapshot written before layouts were recorded: assume the Debian layout the collector uses.
+  if (config.layout.systemd_dirs.empty()) config.layout = platform::debian_layout();
+  const std::string dir = core::generated_dir(config);
+  std::string host_path = file.empty() ? fmt::format("{}/{}", dir, core::default_generated_name(p.plan.profile))
                                        : host_path_of(g, file);
   core::PrecedenceCheck check;
   if (!host_path.empty()) check = core::check_precedence(config, host_path, p.plan);
   if (file.empty() && !check.suggested_name.empty()) {
     // We choose the name: take one that sorts after the files that would override ours.
     std::fprintf(stderr, "note: %s would be overridden at boot; using %s/%s instead\n", host_path.c_str(),
-                 std::string(core::kGeneratedDir).c_str(), check.suggested_name.c_str());
-    host_path = fmt::format("{}/{}", core::kGeneratedDir, check.suggested_name);
+                 dir.c_str(), check.suggested_name.c_str());
+    host_path = fmt::format("{}/{}", dir, check.suggested_name);
     check = core::check_precedence(config, host_path, p.plan);
   }
   if (!host_path.empty()) {

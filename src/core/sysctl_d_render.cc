@@ -17,8 +17,11 @@ std::pair<std::string, std::string> split_path(std::string_view path) {
   return {std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
 }
 
-bool read_at_boot(std::string_view dir) {
-  return std::find(kProcpsConfDirs.begin(), kProcpsConfDirs.end(), dir) != kProcpsConfDirs.end();
+bool read_at_boot(const ConfLayout& layout, const std::string& dir) {
+  for (const auto* dirs : {&layout.systemd_dirs, &layout.procps_dirs}) {
+    if (std::find(dirs->begin(), dirs->end(), dir) != dirs->end()) return true;
+  }
+  return false;
 }
 
 // The copy of `config` that boot would see with our file in place (replacing any file there).
@@ -36,7 +39,7 @@ SysctlConfig with_our_file(const SysctlConfig& config, std::string_view target, 
   return c;
 }
 
-// A basename in kGeneratedDir that sorts (strcmp, as both readers sort) after `last`.
+// A basename in generated_dir() that sorts (strcmp, as both readers sort) after `last`.
 std::string winning_name(std::string_view profile, const std::string& last) {
   const std::string tail = fmt::format("tcptune-{}.conf", profile);
   const std::string stem = last.size() > 5 ? last.substr(0, last.size() - 5) : last;
@@ -48,6 +51,10 @@ std::string winning_name(std::string_view profile, const std::string& last) {
 }
 
 }  // namespace
+
+std::string generated_dir(const SysctlConfig& config) {
+  return config.layout.systemd_dirs.empty() ? std::string() : config.layout.systemd_dirs.front();
+}
 
 std::string default_generated_name(std::string_view profile) {
   return fmt::format("90-tcptune-{}.conf", profile);
@@ -77,8 +84,10 @@ std::string render_sysctl_d(const Plan& plan, std::string_view tool_version) {
 PrecedenceCheck check_precedence(const SysctlConfig& config, std::string_view target,
                                  const Plan& plan) {
   PrecedenceCheck out;
+  out.dir = generated_dir(config);
+  out.procps_conf = config.layout.procps_conf;
   const auto [dir, name] = split_path(target);
-  if (!read_at_boot(dir)) return out;  // not a sysctl.d file: nothing to win against
+  if (!read_at_boot(config.layout, dir)) return out;  // not a sysctl.d file: nothing to win against
   const SysctlConfig c = with_our_file(config, target, plan);
   for (const auto& f : c.files) {
     if (f.path == target) out.masked_by = f.masked_by;
@@ -90,7 +99,7 @@ PrecedenceCheck check_precedence(const SysctlConfig& config, std::string_view ta
   auto add = [&](const std::string& key, const ConfAssignment& w, std::string reader) {
     if (w.where.file == target) return;
     out.conflicts.push_back({key, w, std::move(reader)});
-    if (w.where.file == kSysctlConfPath) {
+    if (w.where.file == config.layout.procps_conf) {
       out.sysctl_conf_wins = true;
     } else {
       last = std::max(last, split_path(w.where.file).second);
@@ -111,7 +120,7 @@ PrecedenceCheck check_precedence(const SysctlConfig& config, std::string_view ta
     out.suggested_name = winning_name(plan.profile, last);
     // procps may still end with /etc/sysctl.conf under the new name (it reads it last, and
     // resolve_config reports it only when its value differs from systemd's winner).
-    const auto renamed = check_precedence(config, fmt::format("{}/{}", kGeneratedDir, out.suggested_name), plan);
+    const auto renamed = check_precedence(config, fmt::format("{}/{}", out.dir, out.suggested_name), plan);
     out.sysctl_conf_wins = out.sysctl_conf_wins || renamed.sysctl_conf_wins;
   }
   return out;
@@ -130,11 +139,11 @@ std::string render_precedence(const PrecedenceCheck& check, std::string_view tar
   }
   if (!check.suggested_name.empty()) {
     out += fmt::format("hint: name the file {}/{} so that it sorts after the files above\n",
-                       kGeneratedDir, check.suggested_name);
+                       check.dir, check.suggested_name);
   }
   if (check.sysctl_conf_wins) {
     out += fmt::format("hint: sysctl --system (procps) reads {} after every sysctl.d file, "
-                       "whatever the name: remove these keys from it\n", kSysctlConfPath);
+                       "whatever the name: remove these keys from it\n", check.procps_conf);
   }
   return out;
 }

@@ -8,13 +8,13 @@
 
 #include "core/plan.h"
 #include "core/sysctl_conf.h"
-#include "core/sysctl_conf_resolve.h"
 
 namespace tcptune::core {
 
-// Directory the generated file goes to by default (/etc/sysctl.d: the first directory both
-// readers search, so its files mask same-named ones elsewhere), and its default name.
-inline constexpr std::string_view kGeneratedDir = kSystemdConfDirs[0];
+// Directory the generated file goes to: the first directory systemd-sysctl searches in the
+// configuration's layout (/etc/sysctl.d on Debian), whose files mask same-named ones elsewhere.
+// Empty when the configuration records no layout.
+std::string generated_dir(const SysctlConfig& config);
 std::string default_generated_name(std::string_view profile);  // "90-tcptune-NAME.conf"
 
 // File text: a header naming the profile and the tool version, then for every item of the plan
@@ -33,10 +33,13 @@ struct PrecedenceConflict {
 struct PrecedenceCheck {
   std::vector<PrecedenceConflict> conflicts;
   std::string masked_by;       // our path would be masked by this same-named file
-  // A file name in kGeneratedDir that sorts after every conflicting sysctl.d file; empty when
-  // no conflict, or when only /etc/sysctl.conf (read last by procps whatever the name) conflicts.
+  // A file name in generated_dir() that sorts after every conflicting sysctl.d file; empty when
+  // no conflict, or when only the procps file (/etc/sysctl.conf, read last whatever the name)
+  // conflicts.
   std::string suggested_name;
-  bool sysctl_conf_wins = false;  // procps reads /etc/sysctl.conf last: only editing it helps
+  std::string dir;                // generated_dir() of the configuration
+  std::string procps_conf;        // the layout's procps file, for the hint
+  bool sysctl_conf_wins = false;  // procps reads procps_conf last: only editing it helps
   bool ok() const { return conflicts.empty() && masked_by.empty(); }
 };
 

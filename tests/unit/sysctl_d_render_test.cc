@@ -53,6 +53,10 @@ TEST(SysctlDRender, GeneratedTextParsesBackToThePlan) {
 SysctlConfig config_of(const std::vector<std::pair<std::string, std::string>>& files,
                        const std::string& link_99 = {}) {
   SysctlConfig c;
+  c.layout.systemd_dirs = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"};
+  c.layout.procps_dirs = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
+                          "/lib/sysctl.d"};
+  c.layout.procps_conf = "/etc/sysctl.conf";
   for (const auto& [path, text] : files) {
     ConfFile f;
     f.path = path;

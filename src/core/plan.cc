@@ -143,7 +143,7 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
       }
       c.after = *d;
       c.reason = derived_default_supported(e->key)
-                     ? fmt::format("kernel default: {} (tcp_ehash_entries / 2)", e->default_text)
+                     ? fmt::format("kernel default: |tcp_ehash_entries| / 2 = {} (tcp_set_hashinfo())", c.after)
                      : fmt::format("compiled-in default of Linux {}", version_text(*v));
       c.kernel_default = true;
     }

@@ -95,6 +95,8 @@ TEST(Plan, KernelDefaultsFollowTheRunningVersion) {
   EXPECT_TRUE(find("net.ipv4.tcp_fin_timeout")->change);
   EXPECT_EQ(find("net.ipv4.tcp_fin_timeout")->reason, "compiled-in default of Linux 6.18.44");
   EXPECT_EQ(find("net.ipv4.tcp_max_tw_buckets")->after, "131072");  // |-262144| / 2
+  EXPECT_EQ(find("net.ipv4.tcp_max_tw_buckets")->reason,
+            "kernel default: |tcp_ehash_entries| / 2 = 131072 (tcp_set_hashinfo())");
   EXPECT_FALSE(find("net.ipv4.tcp_max_tw_buckets")->change);
   EXPECT_EQ(plan->change_count(), 1u);
   // Keys this snapshot did not read are omitted with the reason.

@@ -76,6 +76,7 @@ void CensusAggregator::on_socket(const DiagSocket& s) {
     uint32_t& idx = port_index_[s.sport];
     if (idx == 0) {
       port_rows_.push_back(PortRow{});
+      port_of_row_.push_back(s.sport);
       idx = static_cast<uint32_t>(port_rows_.size());
     }
     ++port_rows_[idx - 1][slot];
@@ -114,21 +115,25 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
   c.port_filter = opts_.port;
   c.ephemeral_range = opts_.ephemeral_range;
   if (opts_.by_port) {
-    std::vector<PortCounts> ports;
-    ports.reserve(port_rows_.size());
-    for (uint32_t p = 0; p < 65536; ++p) {
-      if (port_index_[p] == 0) continue;
-      PortCounts pc;
-      pc.port = static_cast<uint16_t>(p);
-      const PortRow& row = port_rows_[port_index_[p] - 1];
-      for (size_t i = 0; i < kStateSlots; ++i) pc.states.n[i] = row[i];
-      ports.push_back(pc);
+    // Rank (total, port) pairs and materialise only the top N rows: the table can hold tens of
+    // thousands of ephemeral ports and sorting full rows dominated the user-space cost.
+    std::vector<std::pair<uint64_t, uint16_t>> rank;
+    rank.reserve(port_rows_.size());
+    for (size_t r = 0; r < port_rows_.size(); ++r) {
+      uint64_t t = 0;
+      for (uint32_t v : port_rows_[r]) t += v;
+      rank.emplace_back(t, port_of_row_[r]);
     }
-    c.distinct_ports = ports.size();
-    std::stable_sort(ports.begin(), ports.end(), [](const PortCounts& a, const PortCounts& b) {
-      return a.states.total() > b.states.total();
-    });
-    if (ports.size() > opts_.top_n) ports.resize(opts_.top_n);
+    const size_t keep = std::min(opts_.top_n, rank.size());
+    std::partial_sort(rank.begin(), rank.begin() + static_cast<std::ptrdiff_t>(keep), rank.end(),
+                      [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<PortCounts> ports(keep);
+    for (size_t i = 0; i < keep; ++i) {
+      ports[i].port = rank[i].second;
+      const PortRow& row = port_rows_[port_index_[rank[i].second] - 1];
+      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = row[k];
+    }
+    c.distinct_ports = rank.size();
     c.ports = std::move(ports);
   }
   if (opts_.by_remote) {

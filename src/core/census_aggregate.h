@@ -72,6 +72,7 @@ class CensusAggregator final : public DiagSink {
   uint64_t fw2_minisocks_ = 0;
   std::vector<uint32_t> port_index_;  // port -> 1 + row in port_rows_, 0 = unseen
   std::vector<PortRow> port_rows_;
+  std::vector<uint16_t> port_of_row_;
   std::unordered_map<RemoteKey, std::pair<uint64_t, uint64_t>, RemoteHash> remotes_;
   bool remotes_capped_ = false;
   std::vector<SocketInode> inodes_;

@@ -12,7 +12,8 @@
 //   --cw N          N FIN-WAIT-2 clients (shutdown(SHUT_WR), fd kept) + N CLOSE-WAIT servers
 //   --fw2-orphan N  N orphaned FIN-WAIT-2 client minisocks (close()) + N CLOSE-WAIT servers
 //   --synrecv N     N ESTABLISHED clients + N SYN-RECV request sockets on the defer listener
-// It prints its pid on the first stdout line, then "ready", then runs COMMAND (stdout shared).
+// It prints its pid on the first stdout line, then "ready", then runs COMMAND (stdout shared);
+// without COMMAND it holds the sockets until killed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <net/if.h>
@@ -77,7 +78,8 @@ int listener(int family, int port, bool defer) {
   if (defer && ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs) < 0) die("TCP_DEFER_ACCEPT");
   const sockaddr_storage a = address(family, port);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), addr_len(family)) < 0) die("bind");
-  if (::listen(fd, 4096) < 0) die("listen");
+  // The kernel caps the backlog at net.core.somaxconn; large SYN-RECV populations raise it.
+  if (::listen(fd, 1 << 20) < 0) die("listen");
   return fd;
 }
 
@@ -206,10 +208,7 @@ int main(int argc, char** argv) {
   std::printf("%d\nready\n", static_cast<int>(::getpid()));
   std::fflush(stdout);
   if (!sp.command) {
-    char b;
-    while (::read(0, &b, 1) > 0) {
-    }
-    return 0;
+    for (;;) ::pause();  // hold the sockets until a signal (SIGTERM) ends the process
   }
   const pid_t child = ::fork();
   if (child < 0) die("fork");

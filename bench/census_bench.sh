@@ -33,24 +33,49 @@ REF="$OUT/census_ref"
 # static), a wide ephemeral range above the listener ports, deep accept/SYN queues.
 sysctl -qw net.ipv4.tcp_max_tw_buckets=4000000 net.ipv4.ip_local_port_range="10000 65535" \
   net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=1000000 net.ipv4.tcp_max_syn_backlog=1000000
-ulimit -n 1048576 || true
+ulimit -n "$(ulimit -Hn)"
+# Sockets per helper process: the hard open-file limit may be low (20000 here, and root may not
+# raise it in a container), so the held population is spread over several processes.
+FDS_PER_HELPER=$(( $(ulimit -Hn) - 1000 ))
 
 tw_now() { awk '/^TCP:/ {print $7}' /proc/net/sockstat; }
 
-# Starts `sockhelper ARGS` in the background holding its sockets until it is killed.
-# Sets HELD_PID.
+# Starts one sockhelper per argument string (split on spaces) in the background, holding their
+# sockets until killed; waits until all are ready. Sets HELD (their pids).
 hold() {
-  local out
-  out=$(mktemp)
-  "$HELPER" "$@" </dev/null >"$out" &
-  HELD_PID=$!
-  until grep -q ready "$out" 2>/dev/null; do
-    kill -0 "$HELD_PID" || { echo "sockhelper failed" >&2; exit 1; }
-    sleep 0.2
+  local outs=() pids=() args
+  for args in "$@"; do
+    local out
+    out=$(mktemp)
+    # shellcheck disable=SC2086
+    "$HELPER" $args </dev/null >"$out" &
+    pids+=($!)
+    outs+=("$out")
   done
-  rm -f "$out"
+  local i
+  for i in "${!pids[@]}"; do
+    until grep -q ready "${outs[$i]}" 2>/dev/null; do
+      kill -0 "${pids[$i]}" || { echo "sockhelper failed" >&2; exit 1; }
+      sleep 0.2
+    done
+    rm -f "${outs[$i]}"
+  done
+  HELD="${pids[*]}"
 }
-release() { kill "$1"; wait "$1" || true; }
+release() {
+  local p
+  for p in $1; do kill "$p"; wait "$p" || true; done
+}
+
+# Argument strings for the permanent part of N sockets, spread over processes that each hold
+# at most FDS_PER_HELPER descriptors (each ESTABLISHED or CLOSE-WAIT pair holds two).
+permanent_helpers() {
+  local n=$1 est=$(( $1 * 16 / 100 )) cw=$(( $1 * 2 / 100 ))
+  local k=$(( (2 * (est + cw)) / FDS_PER_HELPER + 1 )) i
+  for ((i = 0; i < k; i++)); do
+    echo "--v4 $((1000 + 40 * i)) --ports $(( n / (40000 * k) + 2 )) --estab $(( est / k + (i < est % k) )) --cw $(( cw / k + (i < cw % k) ))"
+  done
+}
 
 instructions() {  # user-space instructions of one `tcptune sockets ARGS` run (callgrind)
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$TCPTUNE" sockets "$@" 2>&1 >/dev/null |
@@ -64,23 +89,22 @@ BASE_IR_PORT=$(instructions --by port)
 echo "{\"base_ir\": $BASE_IR, \"base_ir_port\": $BASE_IR_PORT}" >"$OUT/baseline.json"
 
 for N in "${SIZES[@]}"; do
-  # Mix (see RESULTS.md): permanent part held by one process; TIME-WAIT, orphaned FIN-WAIT-2
+  # Mix (see RESULTS.md): permanent part held by long-lived processes; TIME-WAIT, orphaned FIN-WAIT-2
   # minisocks and SYN-RECV requests expire (60 s), so they are re-created before each block.
-  EST=$((N * 16 / 100)); CW=$((N * 2 / 100))
   TW=$((N * 60 / 100)); ORPH=$((N / 100)); SR=$((N / 100))
   PORTS=$(( (N / 40000) + 2 ))
-  hold --v4 1000 --ports "$PORTS" --estab "$EST" --cw "$CW"
-  BASE_PID=$HELD_PID
+  mapfile -t PERM < <(permanent_helpers "$N")
+  hold "${PERM[@]}"
+  BASE_PIDS=$HELD
   if [ "$N" -ge 1000000 ]; then RUNS1=5; RUNS2=3; elif [ "$N" -ge 100000 ]; then RUNS1=10; RUNS2=5; else RUNS1=20; RUNS2=10; fi
 
   for BLOCK in 1 2; do
     echo "N=$N block $BLOCK: waiting for earlier TIME-WAIT to expire"
     while [ "$(tw_now)" != 0 ]; do sleep 1; done
     # Two helpers in parallel (2 CPUs) create the expiring part.
-    hold --v4 3000 --ports "$PORTS" --tw $((TW / 2)) --fw2-orphan $((ORPH / 2)) --synrecv $((SR / 2))
-    P1=$HELD_PID
-    hold --v4 5000 --ports "$PORTS" --tw $((TW - TW / 2)) --fw2-orphan $((ORPH - ORPH / 2)) --synrecv $((SR - SR / 2))
-    P2=$HELD_PID
+    hold "--v4 3000 --ports $PORTS --tw $((TW / 2)) --fw2-orphan $((ORPH / 2)) --synrecv $((SR / 2))" \
+         "--v4 5000 --ports $PORTS --tw $((TW - TW / 2)) --fw2-orphan $((ORPH - ORPH / 2)) --synrecv $((SR - SR / 2))"
+    BATCH=$HELD
     "$REF" >"$OUT/ref-$N-$BLOCK-before.txt"
     "$TCPTUNE" sockets --format json >"$OUT/tcptune-$N-$BLOCK.json"
     "$TCPTUNE" sockets --by port --format json >"$OUT/tcptune-port-$N-$BLOCK.json"
@@ -99,9 +123,9 @@ for N in "${SIZES[@]}"; do
         -n "netstat -ant | awk" "netstat -ant | awk '{c[\$6]++} END {for (s in c) print s, c[s]}'"
     fi
     "$REF" >"$OUT/ref-$N-$BLOCK-after.txt"
-    release "$P1"; release "$P2"
+    release "$BATCH"
   done
-  release "$BASE_PID"
+  release "$BASE_PIDS"
 done
 
 python3 "$HERE/summarize.py" "$OUT" "${SIZES[@]}"

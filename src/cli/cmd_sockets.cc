@@ -55,7 +55,6 @@ core::Result<platform::CensusOptions> census_options(const SocketsArgs& a, const
 // One census (and counter rates when asked); returns the rendered output or an error.
 core::Result<std::string> one_pass(const SocketsArgs& a, const platform::CensusOptions& o, const Globals& g) {
   std::optional<core::Counters> counters;
-  std::optional<core::Result<core::Census>> census;
   if (a.interval > 0) {
     auto c = platform::read_counters_with_rates(g.root, static_cast<uint32_t>(a.interval * 1000.0));
     if (!c) return c.error();

@@ -108,10 +108,12 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
 // Counts TIME-WAIT without asking the kernel for a message per TIME-WAIT socket:
 // sockstat "tw" counts every timewait minisock of this namespace, i.e. TIME-WAIT plus orphaned
 // FIN-WAIT-2 minisocks (tcp_time_wait() in net/ipv4/tcp_minisocks.c; KERNEL_FACTS.md section 4),
-// and the latter are in the dump as state 5 with the timewait timer. nullopt when the value
-// moved during the dump (population not static), so the caller falls back to a full dump.
-std::optional<core::Census> derived_dump(const CensusOptions& o, const std::vector<std::string>& notes_in) {
-  std::vector<std::string> notes = notes_in;
+// and the latter are in the dump as state 5 with the timewait timer. Exact when the population
+// is static; when "tw" moves during the dump the counts are a blur either way (a dump is not
+// atomic across hash buckets either), so rather than paying for a second, full dump the census
+// says so in a note. nullopt when sockstat cannot be read or the dump failed.
+std::optional<core::Result<core::Census>> derived_dump(const CensusOptions& o) {
+  std::vector<std::string> notes;
   core::CensusAggregator agg(aggregate_options(o, &notes));
   const uint32_t wanted = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
   const uint32_t states = (wanted & ~kTimeWaitBit) | kFinWait2Bit;
@@ -119,10 +121,10 @@ std::optional<core::Census> derived_dump(const CensusOptions& o, const std::vect
   if (!before) return std::nullopt;
   bool compat = true;
   auto r = dump_both(states, agg, &compat);
-  if (!r || r->interrupted) return std::nullopt;
+  if (!r) return core::Result<core::Census>(r.error());
   auto after = read_sockstat_tw(o.root);
-  if (!after || *after != *before) return std::nullopt;
-  const int64_t tw = *before - static_cast<int64_t>(agg.fin_wait2_minisocks());
+  if (!after) return std::nullopt;
+  const int64_t tw = *after - static_cast<int64_t>(agg.fin_wait2_minisocks());
   if (tw < 0) return std::nullopt;
   core::Census c = agg.finish(core::CensusSource::kSockDiag,
                               compat ? "sock_diag: one inet_diag dump (both families) without TIME-WAIT; "
@@ -131,8 +133,12 @@ std::optional<core::Census> derived_dump(const CensusOptions& o, const std::vect
                                        "TIME-WAIT = sockstat tw - FIN-WAIT-2 minisocks");
   c.states[core::TcpState::kTimeWait] = static_cast<uint64_t>(tw);
   c.time_wait_derived = true;
+  if (*after != *before)
+    notes.push_back(fmt::format("sockets changed during the census (sockstat tw {} -> {}): counts are approximate",
+                                *before, *after));
+  if (r->interrupted) notes.push_back("dump interrupted (NLM_F_DUMP_INTR): counts may be inconsistent");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  return c;
+  return core::Result<core::Census>(std::move(c));
 }
 
 }  // namespace
@@ -140,9 +146,11 @@ std::optional<core::Census> derived_dump(const CensusOptions& o, const std::vect
 core::Result<core::Census> NetlinkSockDiag::take(const CensusOptions& o) {
   const bool wants_tw = o.state_mask == 0 || (o.state_mask & kTimeWaitBit);
   const bool totals_only = !o.by_port && !o.by_remote && !o.by_process && !o.port;
-  if (o.derive_time_wait && wants_tw && totals_only && sockstat_tw_is_per_netns(o.root)) {
-    if (auto c = derived_dump(o, {})) return std::move(*c);
-    return full_dump(o, {"TIME-WAIT not derived: sockstat tw changed during the dump; counted from a full dump"});
+  // The dump always describes the caller's namespace, so sockstat must be the live one too.
+  const bool live_root = o.root == "/";
+  if (o.derive_time_wait && wants_tw && totals_only && live_root && sockstat_tw_is_per_netns(o.root)) {
+    if (auto c = derived_dump(o)) return std::move(*c);
+    return full_dump(o, {"TIME-WAIT not derived (sockstat unreadable or inconsistent); counted from a full dump"});
   }
   return full_dump(o, {});
 }

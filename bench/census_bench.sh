@@ -96,14 +96,19 @@ for N in "${SIZES[@]}"; do
   mapfile -t PERM < <(permanent_helpers "$N")
   hold "${PERM[@]}"
   BASE_PIDS=$HELD
-  if [ "$N" -ge 1000000 ]; then RUNS1=5; RUNS2=3; elif [ "$N" -ge 100000 ]; then RUNS1=10; RUNS2=5; else RUNS1=20; RUNS2=10; fi
+  if [ "$N" -ge 1000000 ]; then RUNS1=3; RUNS2=2; elif [ "$N" -ge 100000 ]; then RUNS1=10; RUNS2=5; else RUNS1=20; RUNS2=10; fi
 
-  for BLOCK in 1 2; do
+  for BLOCK in ${BLOCKS:-1 2}; do
     echo "N=$N block $BLOCK: waiting for earlier TIME-WAIT to expire"
     while [ "$(tw_now)" != 0 ]; do sleep 1; done
     # Two helpers in parallel (2 CPUs) create the expiring part.
-    hold "--v4 3000 --ports $PORTS --tw $((TW / 2)) --fw2-orphan $((ORPH / 2)) --synrecv $((SR / 2))" \
-         "--v4 5000 --ports $PORTS --tw $((TW - TW / 2)) --fw2-orphan $((ORPH - ORPH / 2)) --synrecv $((SR - SR / 2))"
+    # Four helpers create the expiring part in parallel: at 1M sockets, TIME-WAIT creation must
+    # beat its own 60 s lifetime with time left for the timed runs.
+    BATCH_ARGS=()
+    for i in 0 1 2 3; do
+      BATCH_ARGS+=("--v4 $((3000 + 100 * i)) --ports $PORTS --tw $(( TW / 4 + (i < TW % 4) )) --fw2-orphan $(( ORPH / 4 + (i < ORPH % 4) )) --synrecv $(( SR / 4 + (i < SR % 4) ))")
+    done
+    hold "${BATCH_ARGS[@]}"
     BATCH=$HELD
     "$REF" >"$OUT/ref-$N-$BLOCK-before.txt"
     "$TCPTUNE" sockets --format json >"$OUT/tcptune-$N-$BLOCK.json"

@@ -6,22 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "core/text_split.h"
+
 namespace tcptune::core {
 
 namespace {
-
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 template <class T>
 bool to_int(std::string_view s, T* v, int base = 10) {
@@ -60,7 +49,7 @@ bool parse_endpoint(std::string_view s, size_t words, std::array<uint8_t, 16>* a
 Result<SockStat> parse_sockstat(std::string_view text, std::string_view origin) {
   for (std::string_view line : lines_of(text)) {
     if (!line.starts_with("TCP:")) continue;
-    const auto f = split_ws(line.substr(4));
+    const auto f = split_whitespace(line.substr(4));
     SockStat st;
     bool have_inuse = false, have_tw = false;
     for (size_t i = 0; i + 1 < f.size(); i += 2) {
@@ -96,8 +85,8 @@ Result<std::map<std::string, int64_t>> parse_netstat(std::string_view text, std:
     if (i + 1 >= lines.size() || !lines[i + 1].starts_with(lines[i].substr(0, colon + 1)))
       return make_file_error(SourceLoc{std::string(origin), static_cast<int>(i + 2), 1},
                              fmt::format("missing value line for '{}'", prefix));
-    const auto names = split_ws(lines[i].substr(colon + 1));
-    const auto values = split_ws(lines[i + 1].substr(colon + 1));
+    const auto names = split_whitespace(lines[i].substr(colon + 1));
+    const auto values = split_whitespace(lines[i + 1].substr(colon + 1));
     if (names.size() != values.size())
       return make_file_error(SourceLoc{std::string(origin), static_cast<int>(i + 2), 1},
                              fmt::format("'{}' has {} names but {} values", prefix, names.size(), values.size()));
@@ -114,7 +103,7 @@ Result<std::map<std::string, int64_t>> parse_netstat(std::string_view text, std:
 }
 
 bool parse_proc_net_tcp_line(std::string_view line, uint8_t family, DiagSocket* out) {
-  const auto f = split_ws(line);
+  const auto f = split_whitespace(line);
   if (f.size() < 10 || f[0] == "sl") return false;
   const size_t words = family == 10 ? 4 : 1;
   DiagSocket s;
@@ -130,7 +119,7 @@ bool parse_proc_net_tcp_line(std::string_view line, uint8_t family, DiagSocket* 
 }
 
 std::optional<PortRange> parse_port_range(std::string_view text) {
-  const auto f = split_ws(text.substr(0, text.find('\n')));
+  const auto f = split_whitespace(text.substr(0, text.find('\n')));
   if (f.size() != 2) return std::nullopt;
   PortRange r;
   if (!to_int(f[0], &r.low) || !to_int(f[1], &r.high) || r.low > r.high) return std::nullopt;

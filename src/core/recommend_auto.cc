@@ -22,30 +22,34 @@ struct Side {
 };
 
 struct Lifetime {
-  std::optional<double> seconds;  // infinity: no new connection during the sample
+  std::optional<double> seconds;
   std::string basis;
+  bool lower_bound = false;  // no open during the sample: only a minimum is known
 };
 
 // Little's law: mean lifetime = connections / arrival (or departure) rate. Closes by this side
-// are counted by TIME-WAIT, which lasts exactly 60 s; opens by the counters' rate.
-Lifetime lifetime(const Side& s, std::optional<double> opens_per_s) {
+// are counted by TIME-WAIT, which lasts exactly 60 s; opens by the counters' rate. With no open
+// in the sample, the rate is below one per interval, so the lifetime is at least N x interval.
+Lifetime lifetime(const Side& s, std::optional<double> opens_per_s, double interval_s) {
   if (s.established == 0) return {};
-  if (opens_per_s) {
-    if (*opens_per_s <= 0) {
-      return {std::numeric_limits<double>::infinity(), "no new connection during the counter interval"};
-    }
+  if (opens_per_s && *opens_per_s > 0) {
     return {static_cast<double>(s.established) / *opens_per_s,
-            fmt::format("{} ESTABLISHED / {:.1f} opens/s", s.established, *opens_per_s)};
+            fmt::format("{} ESTABLISHED / {:.1f} opens/s", s.established, *opens_per_s), false};
+  }
+  if (opens_per_s && interval_s > 0) {
+    return {static_cast<double>(s.established) * interval_s,
+            fmt::format("no new connection in {:.1f} s among {} ESTABLISHED", interval_s, s.established), true};
   }
   if (s.time_wait == 0) return {};
   return {static_cast<double>(s.established) * kTimeWaitSeconds / static_cast<double>(s.time_wait),
-          fmt::format("{} ESTABLISHED x 60 s / {} TIME-WAIT (TIME-WAIT lasts 60 s)", s.established, s.time_wait)};
+          fmt::format("{} ESTABLISHED x 60 s / {} TIME-WAIT (TIME-WAIT lasts 60 s)", s.established, s.time_wait),
+          false};
 }
 
-std::string seconds_text(double s) {
-  if (s == std::numeric_limits<double>::infinity()) return "longer than the sample";
-  if (s < 120) return fmt::format("~{:.0f} s", s);
-  return fmt::format("~{:.0f} min", s / 60);
+std::string seconds_text(const Lifetime& l) {
+  const double s = *l.seconds;
+  const std::string v = s < 120 ? fmt::format("~{:.0f} s", s) : fmt::format("~{:.0f} min", s / 60);
+  return l.lower_bound ? "at least " + v : v;
 }
 
 double share(uint64_t part, uint64_t whole) {
@@ -93,12 +97,12 @@ Analysis analyse(const WorkloadObservation& o, AutoChoice& c) {
     c.evidence.push_back(fmt::format("busiest destination {}: {} ESTABLISHED + {} TIME-WAIT of {} ephemeral ports ({:.1f}%)",
                                      top.endpoint, top.established, top.time_wait, *o.ephemeral_ports, 100 * a.pressure));
   }
-  a.in_life = lifetime(a.in, o.passive_per_s);
-  a.out_life = lifetime(a.out, o.active_per_s);
+  a.in_life = lifetime(a.in, o.passive_per_s, o.rate_interval_s);
+  a.out_life = lifetime(a.out, o.active_per_s, o.rate_interval_s);
   for (const auto* l : {&a.in_life, &a.out_life}) {
     if (!l->seconds) continue;
     c.evidence.push_back(fmt::format("estimated {} connection lifetime: {} ({})", l == &a.in_life ? "inbound" : "outbound",
-                                     seconds_text(*l->seconds), l->basis));
+                                     seconds_text(*l), l->basis));
   }
   if (a.in.established >= kMinConnections && !a.in_life.seconds) {
     c.caveats.push_back("inbound lifetime cannot be estimated: no TIME-WAIT on the listening ports (the peers "
@@ -109,7 +113,7 @@ Analysis analyse(const WorkloadObservation& o, AutoChoice& c) {
     c.caveats.push_back(fmt::format("{} CLOSE-WAIT: the application has not called close() on them; no sysctl fixes "
                                     "that (keepalive does not reap CLOSE-WAIT)", o.close_wait));
   }
-  const auto short_life = [](const Lifetime& l) { return l.seconds && *l.seconds <= kShortLifetime; };
+  const auto short_life = [](const Lifetime& l) { return l.seconds && !l.lower_bound && *l.seconds <= kShortLifetime; };
   a.client = a.out.total >= kMinConnections && share(a.out.total, a.connections) >= kOutboundShare &&
              (a.out.time_wait >= a.out.established || short_life(a.out_life) || a.pressure >= kPortPressure);
   a.short_server = a.in.total >= kMinConnections && short_life(a.in_life);
@@ -142,14 +146,53 @@ AutoChoice recommend_auto(const WorkloadObservation& obs) {
     c.why.push_back(client_why);
   } else if (a.short_server) {
     c.profile = "http-short";
-    c.why.push_back(fmt::format("inbound connections on listening ports live {}", seconds_text(*a.in_life.seconds)));
+    c.why.push_back(fmt::format("inbound connections on listening ports live {}", seconds_text(a.in_life)));
   } else if (a.long_server) {
     c.profile = "chat-long";
-    c.why.push_back(fmt::format("{} inbound connections stay open {}", a.in.established, seconds_text(*a.in_life.seconds)));
+    c.why.push_back(fmt::format("{} inbound connections stay open {}", a.in.established, seconds_text(a.in_life)));
   } else {
     c.why.push_back("nothing fits: the connections are neither clearly short-lived nor long-lived, nor mostly outbound");
   }
   return c;
+}
+
+WorkloadObservation observe(const Census& c, const std::optional<Counters>& counters) {
+  WorkloadObservation o;
+  using S = TcpState;
+  o.established = c.states[S::kEstablished];
+  o.time_wait = c.states[S::kTimeWait];
+  o.close_wait = c.states[S::kCloseWait];
+  o.listening = c.states[S::kListen];
+  for (S s : {S::kSynSent, S::kSynRecv, S::kFinWait1, S::kFinWait2, S::kLastAck, S::kClosing}) o.other += c.states[s];
+  if (c.ports) {
+    for (const PortCounts& p : *c.ports) {
+      uint64_t other = 0;
+      for (S s : {S::kSynSent, S::kSynRecv, S::kFinWait1, S::kFinWait2, S::kCloseWait, S::kLastAck, S::kClosing})
+        other += p.states[s];
+      o.ports.push_back({p.port, p.states[S::kListen] > 0, p.states[S::kEstablished], p.states[S::kTimeWait], other});
+    }
+    o.ports_partial = c.distinct_ports > c.ports->size();
+  }
+  if (c.remotes) {
+    for (const RemoteCounts& r : *c.remotes) {
+      const bool v6 = r.address.find(':') != std::string::npos;
+      o.remotes.push_back({v6 ? fmt::format("[{}]:{}", r.address, r.port) : fmt::format("{}:{}", r.address, r.port),
+                           r.established, r.time_wait});
+    }
+  }
+  if (c.ephemeral_range) o.ephemeral_ports = c.ephemeral_range->size();
+  if (counters) {
+    const auto& v = counters->current.values;
+    if (auto a = v.find("TcpActiveOpens"); a != v.end()) o.active_opens = a->second;
+    if (auto p = v.find("TcpPassiveOpens"); p != v.end()) o.passive_opens = p->second;
+    const auto rates = counter_rates(*counters);
+    if (auto a = rates.find("TcpActiveOpens"); a != rates.end()) o.active_per_s = a->second;
+    if (auto p = rates.find("TcpPassiveOpens"); p != rates.end()) o.passive_per_s = p->second;
+    if (counters->earlier && counters->current.monotonic_ms > counters->earlier->monotonic_ms) {
+      o.rate_interval_s = static_cast<double>(counters->current.monotonic_ms - counters->earlier->monotonic_ms) / 1000.0;
+    }
+  }
+  return o;
 }
 
 }  // namespace tcptune::core

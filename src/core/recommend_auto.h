@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/census.h"
+
 namespace tcptune::core {
 
 struct PortObservation {
@@ -41,6 +43,7 @@ struct WorkloadObservation {
   std::optional<int64_t> passive_opens;     // Tcp PassiveOpens since boot (accepted)
   std::optional<double> active_per_s;       // the same as rates, when two samples were taken
   std::optional<double> passive_per_s;
+  double rate_interval_s = 0;               // seconds between the two samples
   bool operator==(const WorkloadObservation&) const = default;
 };
 
@@ -58,5 +61,9 @@ struct AutoChoice {
 // http-client; both -> reverse-proxy; long-lived inbound -> chat-long. Too few connections, or
 // a mix no shipped profile covers, -> nothing fits (and says so).
 AutoChoice recommend_auto(const WorkloadObservation& obs);
+
+// Reduces a census (by port and by remote, when taken) and the counters (ActiveOpens and
+// PassiveOpens, with rates when two samples exist) to an observation.
+WorkloadObservation observe(const Census& census, const std::optional<Counters>& counters);
 
 }  // namespace tcptune::core

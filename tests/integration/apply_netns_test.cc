@@ -308,5 +308,50 @@ TEST(ApplyNetns, ReadOnlyProcSysAndNonRootAreRefusedBeforeAnyChange) {
   EXPECT_EQ(r.report, "");
 }
 
+#ifdef TCPTUNE_SOCKHELPER
+// sockhelper opens an exact socket population in the namespace and runs `recommend --auto`.
+std::string auto_recommend_with(const std::vector<std::string>& population, const std::string& dir) {
+  const std::string out_path = dir + "/auto.out";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!std::freopen(out_path.c_str(), "w", stdout)) ::_exit(125);
+    std::vector<std::string> args = {TCPTUNE_SOCKHELPER, "--v4", "8080"};
+    args.insert(args.end(), population.begin(), population.end());
+    for (const char* a : {"--", TCPTUNE_BINARY, "recommend", "--auto", "--interval", "1000"}) args.emplace_back(a);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return testing::read_text(out_path);
+}
+
+TEST(ApplyNetns, AutoRecommendReadsTheWorkload) {
+  TempDir tmp;
+  auto r = in_fresh_netns([&]() -> std::string {
+    std::string report;
+    // 700 long-lived connections on listener 8080 (both ends on loopback; 8081 is sockhelper's
+    // deferred-accept listener), no opens during the 1 s sample: at least 700 s each.
+    const std::string chat = auto_recommend_with({"--estab", "700"}, tmp.path());
+    if (chat.find("inbound (local ports 8080, 8081): 700 ESTABLISHED, 0 TIME-WAIT") == std::string::npos ||
+        chat.find("Profile 'chat-long' fits: 700 inbound connections stay open at least ~1") == std::string::npos) {
+      report += "long-lived population:\n" + chat;
+    }
+    // 500 connections the client closed first (TIME-WAIT on the ephemeral side).
+    const std::string client = auto_recommend_with({"--estab", "10", "--tw", "500"}, tmp.path());
+    if (client.find("Profile 'http-client' fits: outbound connections are") == std::string::npos ||
+        client.find("busiest destination 127.0.0.1:8080: 10 ESTABLISHED + 500 TIME-WAIT") == std::string::npos) {
+      report += "short outbound population:\n" + client;
+    }
+    return report;
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+#endif
+
 }  // namespace
 }  // namespace tcptune

@@ -64,7 +64,21 @@ TEST(ProfileAuto, LongInboundIsChatLongOnlyWithEvidenceOfLifetime) {
   WorkloadObservation rated = host(5000, 0, 0, 0);
   rated.passive_per_s = 2.0;
   rated.active_per_s = 0.0;
+  rated.rate_interval_s = 1.0;
   EXPECT_EQ(recommend_auto(rated).profile, "chat-long");
+  // No accept in the sample only bounds the lifetime from below: 5000 x 1 s is enough, 300 x 1 s
+  // (5 min) is not.
+  rated.passive_per_s = 0.0;
+  const AutoChoice bound = recommend_auto(rated);
+  ASSERT_EQ(bound.profile, "chat-long");
+  EXPECT_EQ(bound.why, (std::vector<std::string>{"5000 inbound connections stay open at least ~83 min"}));
+  EXPECT_FALSE(recommend_auto([] {
+                 WorkloadObservation few = host(300, 0, 0, 0);
+                 few.passive_per_s = 0.0;
+                 few.rate_interval_s = 1.0;
+                 return few;
+               }())
+                   .profile.has_value());
 }
 
 TEST(ProfileAuto, NothingFits) {
@@ -85,6 +99,51 @@ TEST(ProfileAuto, CloseWaitIsNamedAsAnApplicationProblem) {
                       "37 CLOSE-WAIT: the application has not called close() on them; no sysctl fixes that "
                       "(keepalive does not reap CLOSE-WAIT)"),
             c.caveats.end());
+}
+
+}  // namespace
+}  // namespace tcptune::core
+
+namespace tcptune::core {
+namespace {
+
+TEST(ProfileAuto, ObserveReducesCensusAndCounters) {
+  Census c;
+  c.states[TcpState::kEstablished] = 30;
+  c.states[TcpState::kTimeWait] = 5;
+  c.states[TcpState::kCloseWait] = 2;
+  c.states[TcpState::kFinWait2] = 1;
+  c.states[TcpState::kListen] = 1;
+  PortCounts p443;
+  p443.port = 443;
+  p443.states[TcpState::kListen] = 1;
+  p443.states[TcpState::kEstablished] = 20;
+  p443.states[TcpState::kCloseWait] = 2;
+  c.ports = std::vector<PortCounts>{p443};
+  c.distinct_ports = 12;
+  c.remotes = std::vector<RemoteCounts>{{"2001:db8::1", 443, 10, 5}};
+  c.ephemeral_range = PortRange{32768, 60999};
+  Counters k;
+  k.current.monotonic_ms = 3000;
+  k.current.values = {{"TcpActiveOpens", 110}, {"TcpPassiveOpens", 42}};
+  k.earlier = CounterSample{};
+  k.earlier->monotonic_ms = 1000;
+  k.earlier->values = {{"TcpActiveOpens", 100}, {"TcpPassiveOpens", 42}};
+  const WorkloadObservation o = observe(c, k);
+  EXPECT_EQ(o.established, 30u);
+  EXPECT_EQ(o.time_wait, 5u);
+  EXPECT_EQ(o.close_wait, 2u);
+  EXPECT_EQ(o.other, 1u);
+  EXPECT_EQ(o.listening, 1u);
+  EXPECT_EQ(o.ports, (std::vector<PortObservation>{{443, true, 20, 0, 2}}));
+  EXPECT_TRUE(o.ports_partial);
+  EXPECT_EQ(o.remotes, (std::vector<RemoteObservation>{{"[2001:db8::1]:443", 10, 5}}));
+  EXPECT_EQ(o.ephemeral_ports, 28232u);
+  EXPECT_EQ(o.active_opens, 110);
+  EXPECT_EQ(o.passive_opens, 42);
+  EXPECT_DOUBLE_EQ(*o.active_per_s, 5.0);
+  EXPECT_DOUBLE_EQ(*o.passive_per_s, 0.0);
+  EXPECT_DOUBLE_EQ(o.rate_interval_s, 2.0);
 }
 
 }  // namespace

@@ -180,20 +180,25 @@ Value fn_issue_message(EvalContext& ctx, const std::vector<Value>& a) {
 }  // namespace
 
 const std::vector<FunctionSig>& function_table() {
-  static const std::vector<FunctionSig> kTable = {
-      {"sysctl", {Type::kString}, Type::kValue, true, "live value of a key", fn_sysctl},
-      {"exists", {Type::kString}, Type::kBool, true, "the key exists on this kernel (readable or not)", fn_exists},
-      {"readable", {Type::kString}, Type::kBool, true, "the key exists and its value was read", fn_readable},
-      {"unreadable", {Type::kString}, Type::kBool, true, "the key exists but could not be read", fn_unreadable},
-      {"configured", {Type::kString}, Type::kBool, true, "some sysctl.d/sysctl.conf file sets the key", fn_configured},
-      {"config", {Type::kString}, Type::kSetting, true, "what boot applies for the key", fn_config},
-      {"drift", {Type::kString}, Type::kBool, true, "live value differs from what boot applies", fn_drift},
-      {"known", {Type::kString}, Type::kBool, true, "the key is in tcptune's catalogue", fn_known},
-      {"catalogue", {Type::kString}, Type::kEntry, true, "catalogue facts about the key", fn_catalogue},
-      {"module_loaded", {Type::kString}, Type::kBool, false, "a kernel module is loaded", fn_module_loaded},
-      {"issue_message", {Type::kString}, Type::kString, false,
+  static const std::vector<FunctionSig> kTable = [] {
+    std::vector<FunctionSig> t = {
+      {"sysctl", {Type::kString}, Type::kValue, ArgCheck::kSysctlKey, "live value of a key", fn_sysctl},
+      {"exists", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists on this kernel (readable or not)", fn_exists},
+      {"readable", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists and its value was read", fn_readable},
+      {"unreadable", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists but could not be read", fn_unreadable},
+      {"configured", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "some sysctl.d/sysctl.conf file sets the key", fn_configured},
+      {"config", {Type::kString}, Type::kSetting, ArgCheck::kSysctlKey, "what boot applies for the key", fn_config},
+      {"drift", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "live value differs from what boot applies", fn_drift},
+      {"known", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key is in tcptune's catalogue", fn_known},
+      {"catalogue", {Type::kString}, Type::kEntry, ArgCheck::kSysctlKey, "catalogue facts about the key", fn_catalogue},
+      {"module_loaded", {Type::kString}, Type::kBool, ArgCheck::kNone, "a kernel module is loaded", fn_module_loaded},
+      {"issue_message", {Type::kString}, Type::kString, ArgCheck::kNone,
        "what is wrong at a config_issue location (\"file:line:col\")", fn_issue_message},
-  };
+    };
+    auto extra = evidence_functions();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
   return kTable;
 }
 
@@ -203,7 +208,13 @@ const std::vector<IdentSig>& ident_table() {
       {"kernel_release", Type::kString, false, "running kernel release string", id_kernel_release},
       {"item", Type::kString, true, "the current item of a rule with for_each", id_item},
   };
-  return kTable;
+  static const std::vector<IdentSig> kAll = [] {
+    std::vector<IdentSig> t = kTable;
+    auto extra = evidence_idents();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
+  return kAll;
 }
 
 const std::vector<FieldSig>& field_table() {
@@ -288,7 +299,13 @@ const std::vector<IterationSig>& iteration_table() {
          return locs;
        }},
   };
-  return kTable;
+  static const std::vector<IterationSig> kAll = [] {
+    std::vector<IterationSig> t = kTable;
+    auto extra = evidence_iterations();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
+  return kAll;
 }
 
 namespace {

@@ -72,23 +72,27 @@ void read_modules(core::Snapshot& s) {
 
 // The census of the live kernel comes from sock_diag; a copied tree (--root) can only offer its
 // saved /proc/net/tcp{,6}, never the sockets of the machine tcptune happens to run on.
-void take_evidence(core::Snapshot& s) {
+void take_evidence(core::Snapshot& s, const CollectOptions& opts) {
+  // Counters first: with --interval the two samples bracket the wait, and the census that
+  // follows describes the sockets at the end of it.
+  auto counters = opts.interval_ms > 0 ? read_counters_with_rates(s.root, opts.interval_ms) : read_counters(s.root);
+  if (counters) {
+    s.counters = std::move(*counters);
+  } else {
+    s.gaps.push_back({"TCP counters", counters.error().summary()});
+  }
   CensusOptions co;
   co.root = s.root;
   co.by_port = true;
   co.by_remote = true;
+  co.by_process = opts.processes;
+  co.top_n = opts.top_n;
   if (s.root != "/") co.source = CensusSourceChoice::kProcNetTcp;
   auto census = take_census(co);
   if (census) {
     s.census = std::move(*census);
   } else {
     s.gaps.push_back({"socket census", census.error().summary()});
-  }
-  auto counters = read_counters(s.root);
-  if (counters) {
-    s.counters = std::move(*counters);
-  } else {
-    s.gaps.push_back({"TCP counters", counters.error().summary()});
   }
 }
 
@@ -137,7 +141,7 @@ core::Snapshot collect_snapshot(const CollectOptions& opts) {
     }
     s.sysctls.emplace(k, std::move(r));
   }
-  if (opts.census) take_evidence(s);
+  if (opts.census) take_evidence(s, opts);
   return s;
 }
 

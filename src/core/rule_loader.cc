@@ -10,6 +10,7 @@
 #include "core/did_you_mean.h"
 #include "core/expr_check.h"
 #include "core/expr_registry.h"
+#include "core/toml_guard.h"
 #include "core/toml_locate.h"
 
 namespace tcptune::core {
@@ -163,6 +164,7 @@ class RuleParser {
 };
 
 Status load_source(const RuleSource& src, const Catalogue& cat, std::vector<Rule>& out) {
+  if (auto st = check_toml_text(src.text, src.path); !st) return st;  // toml++ 3.3 UB guard
   toml::parse_result parsed = toml::parse(src.text, src.path);
   if (!parsed) {
     const auto& err = parsed.error();

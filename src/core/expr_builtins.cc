@@ -1,10 +1,11 @@
 // The function, identifier, field and iteration tables (expr_registry.h) and their
 // implementations. Missing data is returned as Unknown with a gap description; see the
 // "Missing data" section of docs/rule-language.md.
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <cstring>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "core/expr_registry.h"
 
@@ -169,6 +170,26 @@ Value version_or_na(const std::optional<KernelVersion>& v) {
   return *v;
 }
 
+std::string issue_location(const ConfIssue& i) {
+  std::string loc = i.where.file;
+  if (i.where.line > 0) loc += fmt::format(":{}", i.where.line);
+  if (i.where.line > 0 && i.where.col > 0) loc += fmt::format(":{}", i.where.col);
+  return loc;
+}
+
+// Every issue at the location named by the item (normally one), joined.
+Value fn_issue_message(EvalContext& ctx, const std::vector<Value>& a) {
+  const std::string loc = arg_str(a, 0);
+  std::string text;
+  for (const auto& i : ctx.snapshot->config.issues) {
+    if (issue_location(i) != loc) continue;
+    if (!text.empty()) text += "; ";
+    text += i.message;
+  }
+  if (text.empty()) return Unknown{};
+  return text;
+}
+
 }  // namespace
 
 const std::vector<FunctionSig>& function_table() {
@@ -183,6 +204,8 @@ const std::vector<FunctionSig>& function_table() {
       {"known", {Type::kString}, Type::kBool, true, "the key is in tcptune's catalogue", fn_known},
       {"catalogue", {Type::kString}, Type::kEntry, true, "catalogue facts about the key", fn_catalogue},
       {"module_loaded", {Type::kString}, Type::kBool, false, "a kernel module is loaded", fn_module_loaded},
+      {"issue_message", {Type::kString}, Type::kString, false,
+       "what is wrong at a config_issue location (\"file:line:col\")", fn_issue_message},
   };
   return kTable;
 }
@@ -266,6 +289,16 @@ const std::vector<IterationSig>& iteration_table() {
          std::vector<std::string> keys;
          for (const auto& [k, s] : ctx.config->settings) keys.push_back(k);
          return keys;
+       }},
+      {"config_issue", "every location (file:line:col) where a configuration line is malformed, ignored, "
+                       "read differently by systemd-sysctl and procps, or a file could not be read",
+       [](const EvalContext& ctx) {
+         std::vector<std::string> locs;
+         for (const auto& i : ctx.snapshot->config.issues) {
+           std::string loc = issue_location(i);
+           if (std::find(locs.begin(), locs.end(), loc) == locs.end()) locs.push_back(std::move(loc));
+         }
+         return locs;
        }},
   };
   return kTable;

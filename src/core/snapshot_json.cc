@@ -43,7 +43,9 @@ json config_to_json(const SysctlConfig& c) {
   }
   json issues = json::array();
   for (const auto& i : c.issues) issues.push_back({{"where", loc_to_json(i.where)}, {"message", i.message}});
-  return {{"files", files}, {"assignments", assigns}, {"issues", issues}};
+  json layout = {{"systemd_dirs", c.layout.systemd_dirs}, {"procps_dirs", c.layout.procps_dirs},
+                 {"procps_conf", c.layout.procps_conf}};
+  return {{"layout", layout}, {"files", files}, {"assignments", assigns}, {"issues", issues}};
 }
 
 }  // namespace

@@ -31,9 +31,25 @@ ConfReader read_reader(JsonReader& r, const std::string& text, const std::string
   return ConfReader::kNone;
 }
 
+std::vector<std::string> read_strings(JsonReader& r, const json& j, const std::string& at, const char* name) {
+  std::vector<std::string> out;
+  const auto* m = r.member(j, at, name);
+  if (!m || !r.expect(*m, at + "/" + name, VT::array)) return out;
+  for (size_t i = 0; i < m->size(); ++i) {
+    if (!r.expect((*m)[i], fmt::format("{}/{}/{}", at, name, i), VT::string)) return out;
+    out.push_back((*m)[i].get<std::string>());
+  }
+  return out;
+}
+
 SysctlConfig read_config(JsonReader& r, const json& j, const std::string& at) {
   SysctlConfig c;
   if (!r.expect(j, at, VT::object)) return c;
+  if (const auto* l = r.member(j, at, "layout"); l && r.expect(*l, at + "/layout", VT::object)) {
+    c.layout.systemd_dirs = read_strings(r, *l, at + "/layout", "systemd_dirs");
+    c.layout.procps_dirs = read_strings(r, *l, at + "/layout", "procps_dirs");
+    c.layout.procps_conf = r.string(*l, at + "/layout", "procps_conf");
+  }
   if (const auto* files = r.member(j, at, "files"); files && r.expect(*files, at + "/files", VT::array)) {
     for (size_t i = 0; i < files->size(); ++i) {
       const auto& f = (*files)[i];

@@ -15,7 +15,7 @@ namespace tcptune::core {
 enum class ConfReader : unsigned { kNone = 0, kSystemd = 1, kProcps = 2, kBoth = 3 };
 
 struct ConfFile {
-  std::string path;            // as the reader opens it, e.g. "/etc/sysctl.d/99-sysctl.conf"
+  std::string path;            // as the reader opens it, e.g. /etc/sysctl.d/99-sysctl.conf
   std::string symlink_target;  // readlink() text when the path is a symlink, else empty
   std::string masked_by;       // non-empty: not read because this path (same name, earlier dir) wins
   bool masked_null = false;    // a symlink to /dev/null (masks the name in later directories)
@@ -42,8 +42,19 @@ struct ConfIssue {
   bool operator==(const ConfIssue&) const = default;
 };
 
+// Where the boot-time readers look on the host the configuration was read from. Recorded by
+// the platform (it describes that host: a split-usr systemd also lists /lib/sysctl.d), so the
+// engine orders files without knowing any host path itself.
+struct ConfLayout {
+  std::vector<std::string> systemd_dirs;  // systemd-sysctl, in precedence order
+  std::vector<std::string> procps_dirs;   // procps `sysctl --system`, in precedence order
+  std::string procps_conf;                // the file procps reads last (/etc/sysctl.conf)
+  bool operator==(const ConfLayout&) const = default;
+};
+
 // Everything read from the configuration directories, in no particular reader's order.
 struct SysctlConfig {
+  ConfLayout layout;
   std::vector<ConfFile> files;              // every *.conf seen, including masked ones
   std::vector<ConfAssignment> assignments;  // in file order, then line order, per file
   std::vector<ConfIssue> issues;            // malformed lines, unreadable files

@@ -22,7 +22,7 @@ struct ParsedConf {
 inline constexpr std::size_t kSysctlConfMaxLine = 1024 * 1024;
 
 // Parses `text` (any bytes: NUL, CR, non-UTF-8 are handled). `origin_path` is the path shown in
-// locations, as the reader opens it ("/etc/sysctl.d/99-sysctl.conf").
+// locations, as the reader opens it (e.g. /etc/sysctl.d/99-sysctl.conf).
 ParsedConf parse_sysctl_conf(std::string_view text, std::string_view origin_path);
 
 }  // namespace tcptune::core

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <map>
 #include <set>
-#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,7 +23,7 @@ std::pair<std::string_view, std::string_view> split_path(std::string_view path) 
 // (systemd: conf_files_list_strv() in src/basic/conf-files.c; procps: PreloadSystem()), then
 // sort the survivors by name with strcmp (std::map<std::string> orders the same way).
 std::vector<std::string> ordered_files(const SysctlConfig& config,
-                                       std::span<const std::string_view> dirs, bool skip_hidden) {
+                                       const std::vector<std::string>& dirs, bool skip_hidden) {
   std::map<std::string, std::pair<size_t, std::string>> by_name;
   for (const ConfFile& f : config.files) {
     const auto [dir, name] = split_path(f.path);
@@ -192,14 +191,14 @@ std::optional<bool> value_differs(const SysctlValue& live, std::string_view conf
 }
 
 std::vector<std::string> systemd_order(const SysctlConfig& config) {
-  return ordered_files(config, kSystemdConfDirs, /*skip_hidden=*/true);
+  return ordered_files(config, config.layout.systemd_dirs, /*skip_hidden=*/true);
 }
 
 std::vector<std::string> procps_order(const SysctlConfig& config) {
-  std::vector<std::string> out = ordered_files(config, kProcpsConfDirs, /*skip_hidden=*/false);
+  std::vector<std::string> out = ordered_files(config, config.layout.procps_dirs, /*skip_hidden=*/false);
   const auto conf = std::find_if(config.files.begin(), config.files.end(),
-                                 [](const ConfFile& f) { return f.path == kSysctlConfPath; });
-  if (conf != config.files.end() && !conf->masked_null) out.emplace_back(kSysctlConfPath);
+                                 [&](const ConfFile& f) { return f.path == config.layout.procps_conf; });
+  if (conf != config.files.end() && !conf->masked_null) out.emplace_back(config.layout.procps_conf);
   return out;
 }
 
@@ -215,7 +214,7 @@ void annotate_files(SysctlConfig& config) {
     f.readers = static_cast<ConfReader>(readers);
     f.masked_by.clear();
     const auto winner = first_by_name.find(std::string(split_path(f.path).second));
-    if (readers == 0 && f.path != kSysctlConfPath && winner != first_by_name.end() &&
+    if (readers == 0 && f.path != config.layout.procps_conf && winner != first_by_name.end() &&
         winner->second != f.path)
       f.masked_by = winner->second;
   }

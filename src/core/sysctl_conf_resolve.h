@@ -4,7 +4,6 @@
 // checked against the real binaries; docs/configuration.md lists every rule with its source.
 #pragma once
 
-#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,21 +14,11 @@
 
 namespace tcptune::core {
 
-// Directories in precedence order: a file name in an earlier one masks the same name later.
-// systemd 252 built without split-usr (Debian 12) does not list /lib/sysctl.d; procps does.
-inline constexpr std::array<std::string_view, 4> kSystemdConfDirs = {
-    "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"};
-inline constexpr std::array<std::string_view, 5> kProcpsConfDirs = {
-    "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
-    "/lib/sysctl.d"};
-// Read last by procps only; systemd-sysctl reads it only through a sysctl.d symlink.
-inline constexpr std::string_view kSysctlConfPath = "/etc/sysctl.conf";
-
-// Paths systemd-sysctl parses, in order: *.conf of kSystemdConfDirs that are not hidden
+// Paths systemd-sysctl parses, in order: *.conf of config.layout.systemd_dirs that are not hidden
 // (leading '.'), one per file name (earliest directory wins), sorted by file name (strcmp).
 std::vector<std::string> systemd_order(const SysctlConfig& config);
 
-// Paths procps `sysctl --system` parses, in order: like systemd_order over kProcpsConfDirs but
+// Paths procps `sysctl --system` parses, in order: like systemd_order over config.layout.procps_dirs but
 // hidden files included, then /etc/sysctl.conf when it is among config.files and not a
 // /dev/null link (procps only reads it when stat() says regular file).
 std::vector<std::string> procps_order(const SysctlConfig& config);

@@ -53,13 +53,18 @@ core::Result<std::string> read_link(const std::string& host_path) {
 
 class Loader {
  public:
-  explicit Loader(const std::string& root) : root_(root) {}
+  Loader(const std::string& root, const core::ConfLayout& layout) : root_(root) { out_.layout = layout; }
 
   core::SysctlConfig run() {
-    for (std::string_view dir : core::kProcpsConfDirs) load_dir(dir);
+    // Every directory either reader lists, each once.
+    std::vector<std::string> dirs = out_.layout.procps_dirs;
+    for (const auto& d : out_.layout.systemd_dirs) {
+      if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+    }
+    for (const std::string& dir : dirs) load_dir(dir);
     struct stat st {};
-    if (::lstat(join_root(root_, core::kSysctlConfPath).c_str(), &st) == 0)
-      load_file(std::string(core::kSysctlConfPath));
+    const std::string& conf = out_.layout.procps_conf;
+    if (!conf.empty() && ::lstat(join_root(root_, conf).c_str(), &st) == 0) load_file(conf);
     core::annotate_files(out_);
     return std::move(out_);
   }
@@ -177,8 +182,16 @@ core::Result<std::string> resolve_in_root(std::string_view root, std::string_vie
   return join(done);
 }
 
-ConfigDirs::ConfigDirs(std::string root) : root_(std::move(root)) {}
+core::ConfLayout debian_layout() {
+  core::ConfLayout l;
+  l.systemd_dirs = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"};
+  l.procps_dirs = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"};
+  l.procps_conf = "/etc/sysctl.conf";
+  return l;
+}
 
-core::SysctlConfig ConfigDirs::load() const { return Loader(root_).run(); }
+ConfigDirs::ConfigDirs(std::string root, core::ConfLayout layout) : root_(std::move(root)), layout_(std::move(layout)) {}
+
+core::SysctlConfig ConfigDirs::load() const { return Loader(root_, layout_).run(); }
 
 }  // namespace tcptune::platform

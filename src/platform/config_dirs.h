@@ -10,12 +10,16 @@
 
 namespace tcptune::platform {
 
+// Debian 12: systemd 252 built without split-usr does not list /lib/sysctl.d; procps 4.0 does,
+// and reads /etc/sysctl.conf last (sysctl.d(5); procps sysctl.c).
+core::ConfLayout debian_layout();
+
 class ConfigDirs {
  public:
   // root: "/" for this host, or a directory holding another system's tree.
-  explicit ConfigDirs(std::string root);
+  explicit ConfigDirs(std::string root, core::ConfLayout layout = debian_layout());
 
-  // Lists *.conf in every directory of core::kProcpsConfDirs plus /etc/sysctl.conf, records
+  // Lists *.conf in every directory of the layout plus its procps_conf file, records
   // each as a ConfFile (paths as on the target host, without the root prefix), parses the
   // readable ones and annotates masking and readers. Never fails: missing directories are
   // normal; unreadable files, dangling links and link loops become read_error plus a ConfIssue.
@@ -23,6 +27,7 @@ class ConfigDirs {
 
  private:
   std::string root_;
+  core::ConfLayout layout_;
 };
 
 // Resolves an absolute target-host path inside `root` the way the target would, following

@@ -157,6 +157,19 @@ TEST_F(ShippedRules, KeyNewerThanTheKernel) {
   EXPECT_NE(run().findings[0].message.find("added in Linux 6.14 and this kernel is 6.1.0-18-amd64"), std::string::npos);
 }
 
+TEST_F(ShippedRules, MalformedConfigurationLinesAreWarnings) {
+  EXPECT_TRUE(fired().empty());
+  snap_.config.issues.push_back({{"/etc/sysctl.d/60-web.conf", 4, 1}, "line has no '=' (ignored)"});
+  snap_.config.issues.push_back({{"/etc/sysctl.conf", 9, 3}, "'#' inside a value is not a comment; it is part of the value"});
+  const Report rep = run();
+  EXPECT_EQ(fired(), (std::vector<std::string>{"TT-CONF-030//etc/sysctl.conf:9:3", "TT-CONF-030//etc/sysctl.d/60-web.conf:4:1"}));
+  const Finding* f = find(rep, "TT-CONF-030");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_EQ(f->message.substr(0, 80),
+            "/etc/sysctl.conf:9:3: '#' inside a value is not a comment; it is part of the val");
+}
+
 TEST_F(ShippedRules, DriftOutsideTheCatalogueIsOnlyInformation) {
   // kernel.pid_max is not a TCP lifecycle key: report the drift, but never as a warning.
   snap_.sysctls["kernel.pid_max"] = SysctlReading::of("32768");

@@ -23,6 +23,8 @@ Snapshot rich_snapshot() {
   ConfFile f{"/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf", "", false, "", ConfReader::kSystemd};
   ConfFile m{"/usr/lib/sysctl.d/50-x.conf", "", "/etc/sysctl.d/50-x.conf", false, "", ConfReader::kNone};
   s.config.files = {f, m};
+  s.config.layout = {{"/etc/sysctl.d", "/usr/lib/sysctl.d"}, {"/etc/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"},
+                     "/etc/sysctl.conf"};
   s.config.assignments.push_back({"net.ipv4.tcp_fin_timeout", "30", {"/etc/sysctl.conf", 3, 1}, false, false});
   s.config.assignments.push_back({"net.ipv4.conf.*.rp_filter", "2", {"/etc/sysctl.conf", 4, 2}, true, true});
   ConfAssignment excl;

@@ -1,4 +1,5 @@
 #include "core/sysctl_conf_resolve.h"
+#include "platform/config_dirs.h"
 
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct FileSpec {
 // Builds a SysctlConfig the way ConfigDirs does, from a table of files.
 SysctlConfig make_config(const std::vector<FileSpec>& specs) {
   SysctlConfig c;
+  c.layout = platform::debian_layout();
   for (const auto& s : specs) {
     ConfFile f;
     f.path = s.path;

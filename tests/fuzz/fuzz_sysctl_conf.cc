@@ -5,14 +5,11 @@
 #include "core/sysctl_value.h"
 #include "fuzz_common.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace tcptune;
-  const std::string_view text = fuzz::as_text(data, size);
-  const std::string path = "/etc/sysctl.d/50-fuzz.conf";
-  const core::ParsedConf parsed = core::parse_sysctl_conf(text, path);
+namespace {
 
-  core::SysctlConfig config;
-  config.files.push_back(core::ConfFile{path, {}, {}, false, {}, core::ConfReader::kNone});
+void check_and_add(const tcptune::core::ParsedConf& parsed, const std::string& path,
+                   tcptune::core::SysctlConfig& config) {
+  using namespace tcptune;
   for (const auto& a : parsed.assignments) {
     fuzz::require(a.where.file == path, "assignment located in another file");
     fuzz::require(a.where.line >= 1 && a.where.col >= 1, "assignment at line/col 0");
@@ -26,6 +23,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const auto& i : parsed.issues) {
     fuzz::require(i.where.file == path && i.where.line >= 1, "issue without location");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace tcptune;
+  const std::string_view text = fuzz::as_text(data, size);
+  core::SysctlConfig config;
+  // Debian 12's layout (platform/config_dirs.cc records the host's); the same bytes are read as
+  // a sysctl.d file and as /etc/sysctl.conf so both readers' orders are exercised.
+  config.layout.systemd_dirs = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"};
+  config.layout.procps_dirs = config.layout.systemd_dirs;
+  config.layout.procps_dirs.push_back("/lib/sysctl.d");
+  config.layout.procps_conf = "/etc/sysctl.conf";
+  for (const std::string path : {"/etc/sysctl.d/50-fuzz.conf", "/etc/sysctl.conf"}) {
+    const core::ParsedConf parsed = core::parse_sysctl_conf(text, path);
+    config.files.push_back(core::ConfFile{path, {}, {}, false, {}, core::ConfReader::kNone});
+    check_and_add(parsed, path, config);
   }
   core::annotate_files(config);
   const std::vector<std::string> known = {"net.ipv4.tcp_fin_timeout", "net.ipv4.conf.all.rp_filter",

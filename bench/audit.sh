@@ -14,6 +14,7 @@ trap 'rm -rf "$out"' EXIT
 hyperfine --warmup 10 --runs 200 -N --export-markdown "$out/audit.md" --export-json "$out/audit.json" \
   "$bin audit --no-census --no-color" \
   "$bin audit --no-census --format json" \
+  "$bin audit --no-color" \
   "sysctl -a"
 cat "$out/audit.md"
 python3 - "$out/audit.json" <<'PY'

@@ -24,6 +24,7 @@ int run(int argc, char** argv) {
   register_audit(app, g);
   register_snapshot(app, g);
   register_explain(app, g);
+  register_sockets(app, g);
 
   try {
     app.parse(argc, argv);

@@ -25,5 +25,7 @@ struct Globals {
 void register_audit(CLI::App& app, Globals& g);
 void register_snapshot(CLI::App& app, Globals& g);
 void register_explain(CLI::App& app, Globals& g);
+// `tcptune sockets`: live socket census (cli/cmd_sockets.cc).
+void register_sockets(CLI::App& app, Globals& g);
 
 }  // namespace tcptune::cli

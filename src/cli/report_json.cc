@@ -1,5 +1,7 @@
 #include "cli/report_render.h"
 
+#include "core/census_json.h"
+
 namespace tcptune::cli {
 
 nlohmann::json render_report_json(const core::Report& r, const ReportContext& ctx) {
@@ -40,6 +42,7 @@ nlohmann::json render_report_json(const core::Report& r, const ReportContext& ct
   json gaps = json::array();
   for (const auto& g : r.gaps) gaps.push_back({{"what", g.what}, {"reason", g.reason}});
   j["gaps"] = std::move(gaps);
+  j["census"] = ctx.snapshot && ctx.snapshot->census ? core::census_to_json(*ctx.snapshot->census) : json(nullptr);
   return j;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cli/census_render.h"
 #include "cli/explain_render.h"
 #include "cli/report_render.h"
 
@@ -63,6 +64,7 @@ void render_finding(std::string& out, const core::Finding& f, const Style& st) {
 std::string render_report_text(const core::Report& r, const ReportContext& ctx, bool color) {
   const Style st{color};
   std::string out = heading(r, ctx);
+  if (ctx.snapshot && ctx.snapshot->census) out += "\n" + render_census_summary(*ctx.snapshot->census);
   for (auto sev : {core::Severity::kCritical, core::Severity::kWarning, core::Severity::kInfo}) {
     const int n = r.count(sev);
     if (n == 0) continue;

@@ -1,15 +1,139 @@
-// Socket-state census (filled in by the census issue). Placeholder shape: the snapshot carries
-// an optional Census; the census work defines its content and JSON form in census_json.cc.
+// Socket-state census and kernel counters: the evidence half of every audit.
+// A Census is an aggregate (never per-socket records, except the owners view asked for with
+// --by process); Counters are one or two samples of /proc/net/{sockstat,netstat,snmp}.
 #pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace tcptune::core {
 
+// Kernel TCP state numbers as reported by sock_diag and /proc/net/tcp (include/net/tcp_states.h;
+// KERNEL_FACTS.md 3b). Request sockets are reported as kSynRecv; 12/13 never appear in a dump.
+enum class TcpState : uint8_t {
+  kUnknown = 0,  // slot for any value the kernel reports that is not 1..11
+  kEstablished = 1,
+  kSynSent = 2,
+  kSynRecv = 3,
+  kFinWait1 = 4,
+  kFinWait2 = 5,
+  kTimeWait = 6,
+  kClose = 7,
+  kCloseWait = 8,
+  kLastAck = 9,
+  kListen = 10,
+  kClosing = 11,
+};
+inline constexpr size_t kStateSlots = 12;  // index = kernel value, 0 = unknown
+
+// Canonical display name ("ESTABLISHED", "TIME-WAIT", ..., "unknown").
+std::string_view state_name(TcpState s);
+// Parses the forms people type: "time-wait", "TIME_WAIT", "timewait", "tw", "estab", "listening",
+// "syn-recv", "close_wait", "cw", ... Case-insensitive. nullopt when not a state.
+std::optional<TcpState> parse_state(std::string_view text);
+// The slot a raw kernel state value is counted in (values outside 1..11 -> kUnknown).
+inline size_t state_slot(uint8_t raw) { return raw >= 1 && raw <= 11 ? raw : 0; }
+
+struct StateCounts {
+  std::array<uint64_t, kStateSlots> n{};
+  uint64_t& operator[](TcpState s) { return n[static_cast<size_t>(s)]; }
+  uint64_t operator[](TcpState s) const { return n[static_cast<size_t>(s)]; }
+  uint64_t total() const;
+  bool operator==(const StateCounts&) const = default;
+};
+
+// Where the census came from (DESIGN.md: nothing degrades silently).
+enum class CensusSource : uint8_t { kSockDiag, kProcNetTcp };
+std::string_view source_name(CensusSource s);  // "sock_diag" / "proc_net_tcp"
+
+struct PortCounts {
+  uint16_t port = 0;  // local port
+  StateCounts states;
+  bool operator==(const PortCounts&) const = default;
+};
+
+// Outbound connections grouped by remote endpoint: only sockets whose local port lies in
+// ip_local_port_range (the ones that consume ephemeral ports) are counted here.
+struct RemoteCounts {
+  std::string address;  // "127.0.0.1", "::1"
+  uint16_t port = 0;
+  uint64_t established = 0;
+  uint64_t time_wait = 0;
+  bool operator==(const RemoteCounts&) const = default;
+};
+
+// Sockets owned by one process (found through /proc/<pid>/fd, as `ss -p` does).
+struct ProcessSockets {
+  int32_t pid = 0;
+  std::string command;
+  StateCounts states;
+  bool operator==(const ProcessSockets&) const = default;
+};
+
+struct PortRange {
+  uint16_t low = 0;
+  uint16_t high = 0;
+  uint32_t size() const { return high >= low ? uint32_t{high} - low + 1u : 0u; }
+  bool contains(uint16_t p) const { return p >= low && p <= high; }
+  bool operator==(const PortRange&) const = default;
+};
+
 struct Census {
+  CensusSource source = CensusSource::kSockDiag;
+  std::string method;          // how the counts were obtained, in words
+  StateCounts states;          // totals by state (IPv4 + IPv6)
+  uint64_t ipv4 = 0;           // sockets seen per family in the dump (derived counts excluded)
+  uint64_t ipv6 = 0;
+  bool time_wait_derived = false;  // TIME-WAIT = sockstat tw - FIN-WAIT-2 minisocks
+  uint32_t state_filter = 0;   // bitmask of requested states (1 << value); 0 = all
+  std::optional<uint16_t> port_filter;
+  std::optional<std::vector<PortCounts>> ports;  // top N local ports by total, when asked
+  uint64_t distinct_ports = 0;
+  std::optional<std::vector<RemoteCounts>> remotes;  // top N remotes, when asked
+  uint64_t distinct_remotes = 0;
+  bool remotes_capped = false;  // more distinct remotes than the tracking cap: view partial
+  std::optional<PortRange> ephemeral_range;  // ip_local_port_range when known
+  std::optional<std::vector<ProcessSockets>> processes;  // when asked (--by process)
+  uint64_t sockets_without_owner = 0;  // in the process view: minisocks, request socks, others
+  std::vector<std::string> notes;      // partial data, fallbacks and why
+
   bool operator==(const Census&) const = default;
 };
 
+// /proc/net/sockstat "TCP:" line (KERNEL_FACTS.md 4: inuse and tw are per netns; orphan, alloc
+// and mem are host-global; tw includes orphaned FIN-WAIT-2 minisocks).
+struct SockStat {
+  int64_t inuse = 0;
+  int64_t orphan = 0;
+  int64_t tw = 0;
+  int64_t alloc = 0;
+  int64_t mem = 0;  // pages
+  bool operator==(const SockStat&) const = default;
+};
+
+// One reading of the counters. Keys are nstat-style: file prefix + header name
+// ("TcpExtListenOverflows", "TcpCurrEstab", "IpExtInOctets").
+struct CounterSample {
+  uint64_t monotonic_ms = 0;  // when it was taken (CLOCK_MONOTONIC), to compute rates
+  std::optional<SockStat> sockstat;
+  std::map<std::string, int64_t> values;
+  bool operator==(const CounterSample&) const = default;
+};
+
 struct Counters {
+  CounterSample current;
+  std::optional<CounterSample> earlier;  // present when --interval asked for rates
+  std::vector<std::string> notes;        // files that could not be read, and why
   bool operator==(const Counters&) const = default;
 };
+
+// Per-second rates of the counters present in both samples (current - earlier) / seconds.
+// Empty when there is no earlier sample or the samples are not ordered in time.
+std::map<std::string, double> counter_rates(const Counters& c);
 
 }  // namespace tcptune::core

@@ -22,6 +22,12 @@ std::string Error::render() const {
   return out;
 }
 
+std::string Error::summary() const {
+  std::string out = object.empty() ? what : fmt::format("{}: {}", object, what);
+  if (err != 0) out += fmt::format(": {}", std::strerror(err));
+  return out;
+}
+
 Error make_error(std::string object, std::string what, int err, std::string hint) {
   return Error{std::move(object), std::move(what), err, std::move(hint), std::nullopt};
 }

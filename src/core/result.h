@@ -27,6 +27,8 @@ struct Error {
 
   // Whole diagnostic text, one or two lines, without trailing newline.
   std::string render() const;
+  // "<object>: <what>[: <strerror>]" on one line, no prefix or hint (for gaps and notes).
+  std::string summary() const;
 };
 
 Error make_error(std::string object, std::string what, int err = 0, std::string hint = {});

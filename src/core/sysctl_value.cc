@@ -2,21 +2,10 @@
 
 #include <charconv>
 
+#include "core/text_split.h"
+
 namespace tcptune::core {
 namespace {
-
-std::vector<std::string_view> split_fields(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-    size_t j = i;
-    while (j < s.size() && !(s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')) ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 std::optional<int64_t> parse_int(std::string_view f) {
   if (f.empty()) return std::nullopt;
@@ -38,7 +27,7 @@ std::optional<int64_t> SysctlValue::as_integer() const {
 
 SysctlValue parse_sysctl_value(std::string_view text) {
   SysctlValue v;
-  const auto fields = split_fields(text);
+  const auto fields = split_whitespace(text);
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) v.text += ' ';
     v.text += fields[i];

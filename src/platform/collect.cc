@@ -11,6 +11,8 @@
 
 #include "core/sysctl_key.h"
 #include "platform/config_dirs.h"
+#include "platform/counters.h"
+#include "platform/sock_diag.h"
 #include "platform/fs_util.h"
 #include "platform/sysctl_store.h"
 
@@ -73,6 +75,28 @@ void read_modules(core::Snapshot& s) {
   std::sort(s.modules.begin(), s.modules.end());
 }
 
+// The census of the live kernel comes from sock_diag; a copied tree (--root) can only offer its
+// saved /proc/net/tcp{,6}, never the sockets of the machine tcptune happens to run on.
+void take_evidence(core::Snapshot& s) {
+  CensusOptions co;
+  co.root = s.root;
+  co.by_port = true;
+  co.by_remote = true;
+  if (s.root != "/") co.source = CensusSourceChoice::kProcNetTcp;
+  auto census = take_census(co);
+  if (census) {
+    s.census = std::move(*census);
+  } else {
+    s.gaps.push_back({"socket census", census.error().summary()});
+  }
+  auto counters = read_counters(s.root);
+  if (counters) {
+    s.counters = std::move(*counters);
+  } else {
+    s.gaps.push_back({"TCP counters", counters.error().summary()});
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> expand_sysctl_glob(const std::string& root, const std::string& pattern) {
@@ -120,6 +144,7 @@ core::Snapshot collect_snapshot(const CollectOptions& opts) {
     }
     s.sysctls.emplace(k, std::move(r));
   }
+  if (opts.census) take_evidence(s);
   return s;
 }
 

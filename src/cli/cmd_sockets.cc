@@ -1,0 +1,116 @@
+// `tcptune sockets`: the live TCP socket census, optionally with counter rates.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/census_render.h"
+#include "cli/commands.h"
+#include "core/census_json.h"
+#include "platform/counters.h"
+#include "platform/sock_diag.h"
+
+namespace tcptune::cli {
+
+namespace {
+
+struct SocketsArgs {
+  std::vector<std::string> states;
+  std::optional<int> port;
+  std::string by = "state";
+  size_t top = 10;
+  std::string format = "text";
+  double watch = 0;
+  double interval = 0;
+  std::string source = "auto";
+};
+
+core::Result<platform::CensusOptions> census_options(const SocketsArgs& a, const Globals& g) {
+  platform::CensusOptions o;
+  o.root = g.root;
+  for (const std::string& s : a.states) {
+    auto st = core::parse_state(s);
+    if (!st)
+      return core::make_error("--state", fmt::format("unknown state '{}'", s), 0,
+                              "use a name such as established, syn-recv, fin-wait-2, time-wait, close-wait, listen");
+    o.state_mask |= 1u << static_cast<unsigned>(*st);
+  }
+  if (a.port) {
+    if (*a.port < 0 || *a.port > 65535) return core::make_error("--port", fmt::format("{} is not a port", *a.port));
+    o.port = static_cast<uint16_t>(*a.port);
+  }
+  o.by_port = a.by == "port";
+  o.by_remote = a.by == "remote";
+  o.by_process = a.by == "process";
+  o.top_n = a.top;
+  o.source = a.source == "proc" ? platform::CensusSourceChoice::kProcNetTcp
+             : a.source == "sock_diag" ? platform::CensusSourceChoice::kSockDiag
+                                       : platform::CensusSourceChoice::kAuto;
+  return o;
+}
+
+// One census (and counter rates when asked); returns the rendered output or an error.
+core::Result<std::string> one_pass(const SocketsArgs& a, const platform::CensusOptions& o, const Globals& g) {
+  std::optional<core::Counters> counters;
+  if (a.interval > 0) {
+    auto c = platform::read_counters_with_rates(g.root, static_cast<uint32_t>(a.interval * 1000.0));
+    if (!c) return c.error();
+    counters = std::move(*c);
+  }
+  auto c = platform::take_census(o);
+  if (!c) return c.error();
+  if (a.format == "json") {
+    nlohmann::json j = {{"census", core::census_to_json(*c)}};
+    if (counters) j["counters"] = core::counters_to_json(*counters);
+    return j.dump(2) + "\n";
+  }
+  std::string out = render_census(*c);
+  if (counters) out += render_counter_rates(*counters);
+  return out;
+}
+
+int run_sockets(const SocketsArgs& a, const Globals& g) {
+  auto o = census_options(a, g);
+  if (!o) {
+    std::fputs((o.error().render() + "\n").c_str(), stderr);
+    return kExitUsage;
+  }
+  for (;;) {
+    auto out = one_pass(a, *o, g);
+    if (!out) {
+      std::fputs((out.error().render() + "\n").c_str(), stderr);
+      return kExitRuntime;
+    }
+    // --watch redraws in place (cursor home + clear) until interrupted; JSON is one document
+    // per refresh so it can be piped.
+    if (a.watch > 0 && a.format == "text") std::fputs("\x1b[H\x1b[2J", stdout);
+    std::fputs(out->c_str(), stdout);
+    std::fflush(stdout);
+    if (a.watch <= 0) return kExitOk;
+    std::this_thread::sleep_for(std::chrono::duration<double>(a.watch));
+  }
+}
+
+}  // namespace
+
+void register_sockets(CLI::App& app, Globals& g) {
+  auto args = std::make_shared<SocketsArgs>();
+  CLI::App* sub = app.add_subcommand("sockets", "Live TCP socket census by state, port, remote or process");
+  sub->add_option("--state", args->states, "Only these states (time-wait, TIME_WAIT, tw, close-wait, ...)");
+  sub->add_option("--port", args->port, "Only sockets with this local port");
+  sub->add_option("--by", args->by, "View: state, port, remote or process")
+      ->check(CLI::IsMember({"state", "port", "remote", "process"}));
+  sub->add_option("--top", args->top, "Rows in the port, remote and process views")->check(CLI::PositiveNumber);
+  sub->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--watch", args->watch, "Refresh every SECONDS until interrupted")->check(CLI::NonNegativeNumber);
+  sub->add_option("--interval", args->interval, "Sample counters twice, SECONDS apart, and show rates")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--source", args->source, "Census source (auto falls back to /proc/net/tcp)")
+      ->check(CLI::IsMember({"auto", "sock_diag", "proc"}));
+  sub->callback([args, &g]() { g.exit_code = run_sockets(*args, g); });
+}
+
+}  // namespace tcptune::cli

@@ -1,0 +1,189 @@
+#include "core/census_aggregate.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace tcptune::core {
+
+namespace {
+
+constexpr uint8_t kAfInet = 2;
+constexpr uint8_t kAfInet6 = 10;
+constexpr uint8_t kTimewaitTimer = 3;  // idiag_timer for timewait minisocks (inet_twsk_diag_fill)
+
+std::string format_ipv6(const std::array<uint8_t, 16>& a) {
+  uint16_t w[8];
+  for (size_t i = 0; i < 8; ++i) w[i] = static_cast<uint16_t>((a[2 * i] << 8) | a[2 * i + 1]);
+  // IPv4-mapped addresses read better in their dotted form (RFC 5952 section 5).
+  if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xffff)
+    return fmt::format("::ffff:{}.{}.{}.{}", a[12], a[13], a[14], a[15]);
+  // RFC 5952: compress the longest run (>= 2) of zero words, the first one on a tie.
+  size_t best = 8, best_len = 0;
+  for (size_t i = 0; i < 8;) {
+    size_t j = i;
+    while (j < 8 && w[j] == 0) ++j;
+    if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
+    i = j == i ? i + 1 : j;
+  }
+  std::string out;
+  for (size_t i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += "::";
+      i += best_len - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out += ':';
+    out += fmt::format("{:x}", w[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr) {
+  if (family == kAfInet) return fmt::format("{}.{}.{}.{}", addr[0], addr[1], addr[2], addr[3]);
+  return format_ipv6(addr);
+}
+
+size_t CensusAggregator::RemoteHash::operator()(const RemoteKey& k) const {
+  // FNV-1a over the key bytes: cheap and good enough for a bounded table.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+  for (uint8_t b : k.addr) mix(b);
+  mix(static_cast<uint8_t>(k.port >> 8));
+  mix(static_cast<uint8_t>(k.port));
+  mix(k.family);
+  return static_cast<size_t>(h);
+}
+
+CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts)) {
+  if (opts_.by_port) {
+    port_index_.assign(65536, 0);
+    // Reserving address space (not memory: untouched pages stay non-resident) means rows never
+    // move as ports appear; reallocation copies were a third of the per-socket cost.
+    port_rows_.reserve(65536);
+    port_of_row_.reserve(65536);
+  }
+}
+
+void CensusAggregator::on_socket(const DiagSocket& s) {
+  // Minisocks are counted before any filter: the TIME-WAIT derivation needs all of them.
+  if (s.state == static_cast<uint8_t>(TcpState::kFinWait2) && s.timer == kTimewaitTimer)
+    ++fw2_minisocks_;
+  if (opts_.state_mask != 0 && (s.state >= 32 || !(opts_.state_mask & (1u << s.state)))) return;
+  if (opts_.port && s.sport != *opts_.port) return;
+  const size_t slot = state_slot(s.state);
+  ++states_.n[slot];
+  if (s.family == kAfInet) ++ipv4_;
+  else if (s.family == kAfInet6) ++ipv6_;
+  if (opts_.by_port) {
+    uint32_t& idx = port_index_[s.sport];
+    if (idx == 0) {
+      port_rows_.push_back(PortRow{});
+      port_of_row_.push_back(s.sport);
+      idx = static_cast<uint32_t>(port_rows_.size());
+    }
+    ++port_rows_[idx - 1][slot];
+  }
+  if (opts_.by_remote) count_remote(s);
+  if (opts_.collect_inodes) inodes_.push_back(SocketInode{s.inode, s.state});
+}
+
+void CensusAggregator::count_remote(const DiagSocket& s) {
+  const bool estab = s.state == static_cast<uint8_t>(TcpState::kEstablished);
+  const bool tw = s.state == static_cast<uint8_t>(TcpState::kTimeWait);
+  if (!(estab || tw) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(s.sport)) return;
+  RemoteKey key{s.dst, s.dport, s.family};
+  if (s.family == kAfInet) std::fill(key.addr.begin() + 4, key.addr.end(), uint8_t{0});
+  auto it = remotes_.find(key);
+  if (it == remotes_.end()) {
+    // Past the cap new remotes are not tracked (and the view says so) to keep memory bounded.
+    if (remotes_.size() >= opts_.max_remotes) {
+      remotes_capped_ = true;
+      return;
+    }
+    it = remotes_.emplace(key, std::pair<uint64_t, uint64_t>{0, 0}).first;
+  }
+  if (estab) ++it->second.first;
+  else ++it->second.second;
+}
+
+Census CensusAggregator::finish(CensusSource source, std::string method) const {
+  Census c;
+  c.source = source;
+  c.method = std::move(method);
+  c.states = states_;
+  c.ipv4 = ipv4_;
+  c.ipv6 = ipv6_;
+  c.state_filter = opts_.state_mask;
+  c.port_filter = opts_.port;
+  c.ephemeral_range = opts_.ephemeral_range;
+  if (opts_.by_port) {
+    // Rank (total, port) pairs and materialise only the top N rows: the table can hold tens of
+    // thousands of ephemeral ports and sorting full rows dominated the user-space cost.
+    std::vector<std::pair<uint64_t, uint16_t>> rank;
+    rank.reserve(port_rows_.size());
+    for (size_t r = 0; r < port_rows_.size(); ++r) {
+      uint64_t t = 0;
+      for (uint32_t v : port_rows_[r]) t += v;
+      rank.emplace_back(t, port_of_row_[r]);
+    }
+    const size_t keep = std::min(opts_.top_n, rank.size());
+    std::partial_sort(rank.begin(), rank.begin() + static_cast<std::ptrdiff_t>(keep), rank.end(),
+                      [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<PortCounts> ports(keep);
+    for (size_t i = 0; i < keep; ++i) {
+      ports[i].port = rank[i].second;
+      const PortRow& row = port_rows_[port_index_[rank[i].second] - 1];
+      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = row[k];
+    }
+    c.distinct_ports = rank.size();
+    c.ports = std::move(ports);
+  }
+  if (opts_.by_remote) {
+    std::vector<RemoteCounts> rs;
+    rs.reserve(remotes_.size());
+    for (const auto& [k, v] : remotes_)
+      rs.push_back(RemoteCounts{format_address(k.family, k.addr), k.port, v.first, v.second});
+    c.distinct_remotes = rs.size();
+    c.remotes_capped = remotes_capped_;
+    std::sort(rs.begin(), rs.end(), [](const RemoteCounts& a, const RemoteCounts& b) {
+      const uint64_t ta = a.established + a.time_wait, tb = b.established + b.time_wait;
+      if (ta != tb) return ta > tb;
+      if (a.address != b.address) return a.address < b.address;
+      return a.port < b.port;
+    });
+    if (rs.size() > opts_.top_n) rs.resize(opts_.top_n);
+    c.remotes = std::move(rs);
+  }
+  return c;
+}
+
+std::vector<ProcessSockets> attribute_owners(const std::vector<SocketInode>& inodes,
+                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
+                                             uint64_t* without_owner) {
+  std::map<int32_t, ProcessSockets> by_pid;
+  uint64_t orphans = 0;
+  for (const SocketInode& si : inodes) {
+    auto it = si.inode == 0 ? owners.end() : owners.find(si.inode);
+    if (it == owners.end()) {
+      ++orphans;
+      continue;
+    }
+    ProcessSockets& ps = by_pid[it->second.pid];
+    ps.pid = it->second.pid;
+    ps.command = it->second.command;
+    ++ps.states.n[state_slot(si.state)];
+  }
+  if (without_owner) *without_owner = orphans;
+  std::vector<ProcessSockets> out;
+  for (auto& [pid, ps] : by_pid) out.push_back(std::move(ps));
+  std::stable_sort(out.begin(), out.end(), [](const ProcessSockets& a, const ProcessSockets& b) {
+    return a.states.total() > b.states.total();
+  });
+  return out;
+}
+
+}  // namespace tcptune::core

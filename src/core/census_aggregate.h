@@ -1,0 +1,87 @@
+// Streaming aggregation of decoded sockets into a Census. Memory is bounded independently of the
+// number of sockets: a per-port table (at most 65536 rows), a remote table capped at
+// max_remotes entries, and per-socket inodes only when the process view was asked for.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/census.h"
+#include "core/inet_diag_decode.h"
+
+namespace tcptune::core {
+
+struct AggregateOptions {
+  uint32_t state_mask = 0;          // count only these states (1 << value); 0 = all
+  std::optional<uint16_t> port;     // count only sockets with this local port
+  bool by_port = false;             // build the per-port view
+  bool by_remote = false;           // build the per-remote view (needs ephemeral_range)
+  std::optional<PortRange> ephemeral_range;
+  bool collect_inodes = false;      // keep (inode, state) pairs for the process view
+  size_t top_n = 10;
+  size_t max_remotes = 65536;
+};
+
+// Formats a network-order address of the given family ("10.0.0.1", "2001:db8::1").
+std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr);
+
+struct SocketInode {
+  uint32_t inode = 0;
+  uint8_t state = 0;
+};
+
+struct InodeOwner {
+  int32_t pid = 0;
+  std::string command;
+};
+
+class CensusAggregator final : public DiagSink {
+ public:
+  explicit CensusAggregator(AggregateOptions opts);
+  void on_socket(const DiagSocket& s) override;
+
+  // Orphaned FIN-WAIT-2 timewait minisocks seen (state 5 with the timewait timer), before any
+  // filter; they are counted in /proc/net/sockstat "tw" together with TIME-WAIT.
+  uint64_t fin_wait2_minisocks() const { return fw2_minisocks_; }
+  const std::vector<SocketInode>& inodes() const { return inodes_; }
+  const AggregateOptions& options() const { return opts_; }
+
+  // Builds the census (top-N views sorted by count, descending, ties by key ascending).
+  Census finish(CensusSource source, std::string method) const;
+
+ private:
+  struct RemoteKey {
+    std::array<uint8_t, 16> addr;
+    uint16_t port;
+    uint8_t family;
+    bool operator==(const RemoteKey&) const = default;
+  };
+  struct RemoteHash {
+    size_t operator()(const RemoteKey& k) const;
+  };
+  void count_remote(const DiagSocket& s);
+  using PortRow = std::array<uint32_t, kStateSlots>;
+
+  AggregateOptions opts_;
+  StateCounts states_;
+  uint64_t ipv4_ = 0;
+  uint64_t ipv6_ = 0;
+  uint64_t fw2_minisocks_ = 0;
+  std::vector<uint32_t> port_index_;  // port -> 1 + row in port_rows_, 0 = unseen
+  std::vector<PortRow> port_rows_;
+  std::vector<uint16_t> port_of_row_;
+  std::unordered_map<RemoteKey, std::pair<uint64_t, uint64_t>, RemoteHash> remotes_;
+  bool remotes_capped_ = false;
+  std::vector<SocketInode> inodes_;
+};
+
+// The process view: attributes collected inodes to their owners. Sockets whose inode is 0 or
+// has no known owner are counted in *without_owner. Sorted by total, descending, then pid.
+std::vector<ProcessSockets> attribute_owners(const std::vector<SocketInode>& inodes,
+                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
+                                             uint64_t* without_owner);
+
+}  // namespace tcptune::core

@@ -1,0 +1,28 @@
+// NETLINK_SOCK_DIAG plumbing (the only file that includes libmnl). It sends one TCP inet_diag
+// dump request and streams every reply datagram through the pure decoder into a sink.
+#pragma once
+
+#include <cstdint>
+
+#include "core/inet_diag_decode.h"
+#include "core/result.h"
+
+namespace tcptune::platform {
+
+struct TcpDumpRequest {
+  uint32_t states = 0xfff;  // idiag_states bitmask (1 << state)
+  // 0 = both families in one hash walk (the TCPDIAG_GETSOCK compat request, which the kernel
+  // runs with sdiag_family = AF_UNSPEC); 2 or 10 = one family (SOCK_DIAG_BY_FAMILY, v2 request).
+  uint8_t family = 0;
+};
+
+struct DumpOutcome {
+  uint64_t sockets = 0;      // socket messages decoded
+  bool interrupted = false;  // NLM_F_DUMP_INTR seen
+};
+
+// Runs one dump in the caller's network namespace. Errors keep errno (EPERM in a restricted
+// container, ENOENT/EOPNOTSUPP without inet_diag, EPROTONOSUPPORT without sock_diag).
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::DiagSink& sink);
+
+}  // namespace tcptune::platform

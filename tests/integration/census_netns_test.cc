@@ -1,0 +1,206 @@
+// The built tcptune against real sockets in a fresh network namespace: exact counts per state,
+// per port, per remote and per process. Needs root (unshare -n); skips with a reason otherwise.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#ifdef TCPTUNE_SOCKHELPER
+
+namespace {
+
+using nlohmann::json;
+
+// The population sockhelper opens per family (see tests/helpers/sockhelper.cc).
+struct Population {
+  long estab = 3, tw = 4, cw = 2, fw2_orphan = 1, synrecv = 2;
+  int v4 = 9090, v6 = 9190;  // main listener; the TCP_DEFER_ACCEPT listener is port + 1
+  int families() const { return (v4 ? 1 : 0) + (v6 ? 1 : 0); }
+  // Expected totals, by construction.
+  long listen() const { return 2L * families(); }
+  long established() const { return (2 * estab + synrecv) * families(); }
+  long time_wait() const { return tw * families(); }
+  long close_wait() const { return (cw + fw2_orphan) * families(); }
+  long fin_wait2() const { return (cw + fw2_orphan) * families(); }
+  long syn_recv() const { return synrecv * families(); }
+};
+
+struct HelperRun {
+  int helper_pid = 0;
+  json out;
+  int status = -1;
+};
+
+std::string skip_reason() {
+  if (::geteuid() != 0) return "needs root to create a network namespace (unshare -n)";
+  if (std::system("unshare -n true >/dev/null 2>&1") != 0) return "cannot create a network namespace here";
+  return {};
+}
+
+HelperRun run_in_netns(const Population& p, const std::string& tcptune_args) {
+  const std::string cmd = fmt::format(
+      "unshare -n {} --v4 {} --v6 {} --estab {} --tw {} --cw {} --fw2-orphan {} --synrecv {} -- {} sockets "
+      "--format json {}",
+      TCPTUNE_SOCKHELPER, p.v4, p.v6, p.estab, p.tw, p.cw, p.fw2_orphan, p.synrecv, TCPTUNE_BINARY, tcptune_args);
+  HelperRun r;
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (!f) return r;
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  r.status = ::pclose(f);
+  const size_t l1 = text.find('\n');
+  const size_t l2 = l1 == std::string::npos ? l1 : text.find('\n', l1 + 1);
+  if (l2 == std::string::npos) return r;
+  r.helper_pid = std::stoi(text.substr(0, l1));
+  r.out = json::parse(text.substr(l2 + 1), nullptr, false);
+  return r;
+}
+
+#define SKIP_UNLESS_NETNS()                          \
+  do {                                               \
+    const std::string why = skip_reason();           \
+    if (!why.empty()) GTEST_SKIP() << why;           \
+  } while (0)
+
+void expect_totals(const json& st, const Population& p) {
+  EXPECT_EQ(st["LISTEN"], p.listen());
+  EXPECT_EQ(st["ESTABLISHED"], p.established());
+  EXPECT_EQ(st["TIME-WAIT"], p.time_wait());
+  EXPECT_EQ(st["CLOSE-WAIT"], p.close_wait());
+  EXPECT_EQ(st["FIN-WAIT-2"], p.fin_wait2());
+  EXPECT_EQ(st["SYN-RECV"], p.syn_recv());
+  for (const char* none : {"SYN-SENT", "FIN-WAIT-1", "CLOSE", "LAST-ACK", "CLOSING", "unknown"})
+    EXPECT_EQ(st[none], 0) << none;
+}
+
+TEST(CensusNetns, StateTotalsAreExactWithDerivedTimeWait) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_FALSE(r.out.is_discarded());
+  const json& c = r.out["census"];
+  EXPECT_EQ(c["source"], "sock_diag");
+  EXPECT_TRUE(c["time_wait_derived"].get<bool>()) << c["notes"].dump();
+  expect_totals(c["states"], p);
+  EXPECT_EQ(c["total"], p.listen() + p.established() + p.time_wait() + p.close_wait() + p.fin_wait2() + p.syn_recv());
+}
+
+TEST(CensusNetns, FullDumpCountsByPortExactly) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "--by port --top 4");
+  ASSERT_EQ(r.status, 0);
+  const json& c = r.out["census"];
+  EXPECT_FALSE(c["time_wait_derived"].get<bool>());
+  expect_totals(c["states"], p);
+  ASSERT_EQ(c["ports"].size(), 4u);
+  for (int base : {p.v4, p.v6}) {
+    json main, defer;
+    for (const json& row : c["ports"]) {
+      if (row["port"] == base) main = row;
+      if (row["port"] == base + 1) defer = row;
+    }
+    ASSERT_TRUE(main.is_object() && defer.is_object()) << c["ports"].dump();
+    EXPECT_EQ(main["states"]["LISTEN"], 1);
+    EXPECT_EQ(main["states"]["ESTABLISHED"], p.estab);
+    EXPECT_EQ(main["states"]["CLOSE-WAIT"], p.cw + p.fw2_orphan);
+    EXPECT_EQ(main["total"], 1 + p.estab + p.cw + p.fw2_orphan);
+    EXPECT_EQ(defer["states"]["LISTEN"], 1);
+    EXPECT_EQ(defer["states"]["SYN-RECV"], p.synrecv);
+    EXPECT_EQ(defer["total"], 1 + p.synrecv);
+  }
+}
+
+TEST(CensusNetns, RemotesCountOutboundEstablishedAndTimeWait) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "--by remote");
+  ASSERT_EQ(r.status, 0);
+  const json& c = r.out["census"];
+  EXPECT_EQ(c["ephemeral_range"]["size"], 28232);  // a fresh namespace has the default range
+  EXPECT_EQ(c["distinct_remotes"], 4);
+  auto find = [&](const std::string& addr, int port) {
+    for (const json& row : c["remotes"])
+      if (row["address"] == addr && row["port"] == port) return row;
+    return json();
+  };
+  for (const auto& [addr, base] : {std::pair<std::string, int>{"127.0.0.1", p.v4}, {"::1", p.v6}}) {
+    const json main = find(addr, base), defer = find(addr, base + 1);
+    ASSERT_TRUE(main.is_object() && defer.is_object()) << c["remotes"].dump();
+    EXPECT_EQ(main["established"], p.estab);
+    EXPECT_EQ(main["time_wait"], p.tw);
+    EXPECT_EQ(defer["established"], p.synrecv);
+    EXPECT_EQ(defer["time_wait"], 0);
+  }
+}
+
+TEST(CensusNetns, ProcessViewNamesTheHelper) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "--by process --state close-wait --state ESTABLISHED");
+  ASSERT_EQ(r.status, 0);
+  const json& c = r.out["census"];
+  ASSERT_EQ(c["processes"].size(), 1u) << c.dump();
+  const json& proc = c["processes"][0];
+  EXPECT_EQ(proc["pid"], r.helper_pid);
+  EXPECT_EQ(proc["command"], "sockhelper");
+  EXPECT_EQ(proc["states"]["CLOSE-WAIT"], p.close_wait());
+  EXPECT_EQ(proc["states"]["ESTABLISHED"], p.established());
+  EXPECT_EQ(c["sockets_without_owner"], 0);
+  EXPECT_EQ(c["total"], p.close_wait() + p.established());
+}
+
+TEST(CensusNetns, FiltersByStateAndPort) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  HelperRun r = run_in_netns(p, "--state tw --state FIN_WAIT2");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(r.out["census"]["total"], p.time_wait() + p.fin_wait2());
+  EXPECT_EQ(r.out["census"]["states"]["TIME-WAIT"], p.time_wait());
+  r = run_in_netns(p, fmt::format("--port {}", p.v4 + 1));
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(r.out["census"]["total"], 1 + p.synrecv);
+  EXPECT_EQ(r.out["census"]["states"]["SYN-RECV"], p.synrecv);
+}
+
+TEST(CensusNetns, ProcNetTcpFallbackAgrees) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "--source proc --by port");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(r.out["census"]["source"], "proc_net_tcp");
+  expect_totals(r.out["census"]["states"], p);
+}
+
+TEST(CensusNetns, CountersShowSockstatAndRates) {
+  SKIP_UNLESS_NETNS();
+  const Population p;
+  const HelperRun r = run_in_netns(p, "--interval 0.2");
+  ASSERT_EQ(r.status, 0);
+  const json& k = r.out["counters"];
+  ASSERT_TRUE(k.contains("earlier") && k.contains("rates")) << k.dump();
+  // sockstat tw counts TIME-WAIT and the orphaned FIN-WAIT-2 minisocks (KERNEL_FACTS.md 4).
+  EXPECT_EQ(k["current"]["sockstat"]["tw"], p.time_wait() + p.fw2_orphan * p.families());
+  EXPECT_TRUE(k["current"]["values"].contains("TcpExtListenOverflows"));
+  EXPECT_TRUE(k["current"]["values"].contains("TcpCurrEstab"));
+  EXPECT_GE(k["current"]["monotonic_ms"].get<uint64_t>() - k["earlier"]["monotonic_ms"].get<uint64_t>(), 200u);
+}
+
+TEST(CensusNetns, UnknownStateIsAUsageError) {
+  // Needs no namespace: the argument is rejected before any socket is read.
+  const int status = std::system(fmt::format("{} sockets --state nope >/dev/null 2>&1", TCPTUNE_BINARY).c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
+}  // namespace
+
+#endif  // TCPTUNE_SOCKHELPER

@@ -292,6 +292,29 @@ TEST_F(HostileTree, EmptyKernelReleaseIsAGap) {
   EXPECT_TRUE(has_gap(j, "kernel release", tree() + "/proc/sys/kernel/osrelease: empty")) << j["gaps"].dump(1);
 }
 
+TEST_F(HostileTree, MissingProcNetFilesAreGapsOrNotesNeverSilent) {
+  auto j = audit_json();  // the fixture tree has no proc/net at all
+  EXPECT_TRUE(has_gap(j, "socket census", tree() + "/proc/net/tcp: cannot open: No such file or directory"))
+      << j["gaps"].dump(1);
+  EXPECT_TRUE(has_gap(j, "TCP counters", tree() + "/proc/net: no counter file could be read")) << j["gaps"].dump(1);
+  // Only some files: the census says IPv6 was not counted, the counters name the missing file.
+  fs::create_directories(tree() + "/proc/net");
+  write_text(tree() + "/proc/net/tcp",
+             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+             "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
+  write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
+  write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+  const std::string snap = tmp_.path() + "/s.json";
+  ASSERT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
+  const auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));
+  EXPECT_EQ(s["census"]["states"]["LISTEN"], 1);
+  EXPECT_EQ(s["census"]["notes"], nlohmann::json::array({tree() + "/proc/net/tcp6: not readable (no IPv6?); IPv6 sockets not counted"}));
+  ASSERT_EQ(s["counters"]["notes"].size(), 1u) << s["counters"].dump();
+  const std::string note = s["counters"]["notes"][0];
+  EXPECT_NE(note.find(tree() + "/proc/net/netstat: cannot open: No such file or directory"), std::string::npos) << note;
+  EXPECT_EQ(s["counters"]["current"]["values"]["TcpCurrEstab"], 0);
+}
+
 // A sysctl.d key is a path under /proc/sys; "net/../../../etc/x" must not read /etc/x as root
 // and copy it into the snapshot.
 TEST_F(HostileTree, SysctlConfKeysCannotReadOutsideProcSys) {

@@ -16,6 +16,8 @@
 #include "core/expr_eval.h"
 #include "core/rule_loader.h"
 #include "core/snapshot_json.h"
+#include "core/sysctl_conf_parse.h"
+#include "core/sysctl_d_render.h"
 #include "expr_test_util.h"
 
 namespace tcptune {
@@ -102,6 +104,26 @@ TEST(HostileCore, NumericKeyReadingAsTextIsUnknown) {
   EXPECT_EQ(gap.reason, "'abc' is not a valid integer value");
   EXPECT_EQ(truth("sysctl(\"net.ipv4.tcp_congestion_control\") == \"\"", &gap), core::Truth::kTrue);
   EXPECT_EQ(truth("sysctl(\"net.core.somaxconn\") != 0", &gap), core::Truth::kTrue);
+}
+
+// Defence in depth behind the profile loader: whatever text reaches the renderer, comments
+// stay comments.
+TEST(HostileCore, GeneratedSysctlDCommentsCannotBreakLines) {
+  core::Plan plan;
+  plan.profile = "p";
+  plan.description = "x\nkernel.core_pattern = |/tmp/a";
+  plan.omitted = {"y\rkernel.core_pattern = |/tmp/b"};
+  core::PlannedChange c;
+  c.key = "net.core.somaxconn";
+  c.after = "4096";
+  c.reason = std::string("z\0kernel.core_pattern = |/tmp/c", 31);
+  c.notes = {"n\n\rkernel.core_pattern = |/tmp/d"};
+  plan.items.push_back(c);
+  const auto back = core::parse_sysctl_conf(core::render_sysctl_d(plan, "0.1.0"), "/etc/sysctl.d/90-t.conf");
+  ASSERT_EQ(back.assignments.size(), 1u);
+  EXPECT_EQ(back.assignments[0].key, "net.core.somaxconn");
+  EXPECT_EQ(back.assignments[0].value, "4096");
+  EXPECT_TRUE(back.issues.empty());
 }
 
 // --- the binary on hostile files -------------------------------------------------------------
@@ -238,6 +260,71 @@ TEST_F(HostileCli, SnapshotFilesThatAreTruncatedOrOverflow) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "tcptune: error: " + snap + ": invalid JSON: number overflow parsing '1e400'\n"
                    "hint: pass a file written by 'tcptune snapshot'\n");
+}
+
+// --- profiles: recursive and deep includes, out-of-range values, text that would inject lines --
+
+class HostileProfiles : public HostileCli {
+ protected:
+  std::string fmt_path(int i) const { return extra() + "/p" + std::to_string(i) + ".toml"; }
+  void SetUp() override {
+    HostileCli::SetUp();
+    fs::copy(kSrc + "/profiles", data() + "/profiles", fs::copy_options::recursive);
+  }
+  RunResult show(const std::string& name) const {
+    return tt({"--root", kNew, "profiles", "show", name, "--profiles", extra()});
+  }
+};
+
+TEST_F(HostileProfiles, IncludeCycleNamesTheChain) {
+  write_text(extra() + "/a.toml", "name = \"a\"\ndescription = \"A\"\ninclude = [\"b\"]\n");
+  write_text(extra() + "/b.toml", "name = \"b\"\ndescription = \"B\"\ninclude = [\"common\", \"a\"]\n");
+  const auto r = show("a");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, extra() + "/b.toml:3:22: error: include cycle: a -> b -> a\n");
+}
+
+TEST_F(HostileProfiles, DeepIncludeChainIsBounded) {
+  for (int i = 0; i < 40; ++i) {
+    write_text(fmt_path(i), "name = \"p" + std::to_string(i) + "\"\ndescription = \"chain\"\ninclude = [\"p" +
+                                std::to_string(i + 1) + "\"]\n");
+  }
+  write_text(fmt_path(40), "name = \"p40\"\ndescription = \"end\"\n");
+  const auto r = show("p0");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, extra() + "/p31.toml:3:12: error: includes nested deeper than 32 profiles (p0 -> ... -> p31 -> p32)\n");
+}
+
+TEST_F(HostileProfiles, OutOfRangeValueAndNonAsciiKey) {
+  write_text(extra() + "/v.toml", "name = \"v\"\ndescription = \"V\"\n[[setting]]\nkey = \"net.ipv4.tcp_fin_timeout\"\n"
+                                  "value = 99999999999\nreason = \"r\"\n");
+  auto r = show("v");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, extra() + "/v.toml:5:9: error: net.ipv4.tcp_fin_timeout: value 99999999999 is out of range: "
+                             "the kernel accepts <= 8589934\n");
+  write_text(extra() + "/v.toml", "n\xc3\xa4me = \"v\"\n");
+  r = show("v");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, extra() + "/v.toml:1:2: error: non-ASCII character U+00E4 outside a string or comment\n"
+                             "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it\n");
+}
+
+// A description or reason is written as a comment line of the generated sysctl.d file; a line
+// break in it used to put "kernel.core_pattern = |/tmp/evil" into the file (found by
+// fuzz_profiles). systemd-sysctl also ends lines at CR and NUL.
+TEST_F(HostileProfiles, LineBreaksInProfileTextCannotInjectAssignments) {
+  const std::string setting = "[[setting]]\nkey = \"net.core.somaxconn\"\nvalue = 4096\n";
+  write_text(extra() + "/evil.toml", "name = \"evil\"\ndescription = \"\"\"x\nkernel.core_pattern = |/tmp/evil\"\"\"\n" +
+                                         setting + "reason = \"r\"\n");
+  auto r = tt({"--root", kNew, "generate", "--profile", "evil", "--profiles", extra()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, extra() + "/evil.toml:2:15: error: 'description' must be one line without control characters\n");
+  write_text(extra() + "/evil.toml", "name = \"evil\"\ndescription = \"d\"\n" + setting +
+                                         "reason = \"r\\rkernel.core_pattern = |/tmp/evil\"\n");
+  r = tt({"--root", kNew, "generate", "--profile", "evil", "--profiles", extra()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, extra() + "/evil.toml:6:10: error: 'reason' must be a non-empty one-line string\n");
 }
 
 // --- /proc/sys and sysctl.d in a copied tree ---------------------------------------------------

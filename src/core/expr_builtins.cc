@@ -22,12 +22,24 @@ const SysctlReading* reading(EvalContext& ctx, const std::string& key) {
   return ctx.snapshot->find(key);
 }
 
+// A numeric key (per the catalogue) that reads as text -- an empty, truncated or garbled
+// /proc/sys file in a copied tree or snapshot -- is missing data, not a value: otherwise
+// `sysctl(k) != 0` fires on an empty file. Text keys (congestion control, lists) are values.
+std::optional<Unknown> malformed(const EvalContext& ctx, const std::string& key, const SysctlValue& v) {
+  if (v.kind != SysctlValue::Kind::kString || !ctx.catalogue) return std::nullopt;
+  const CatalogueEntry* e = ctx.catalogue->find(key);
+  if (!e || e->type == "string" || e->type == "list") return std::nullopt;
+  return Unknown{"sysctl " + key, fmt::format("'{}' is not a valid {} value", v.text, e->type)};
+}
+
 Value fn_sysctl(EvalContext& ctx, const std::vector<Value>& a) {
   const std::string& key = arg_str(a, 0);
   const SysctlReading* r = reading(ctx, key);
   if (!r) return not_collected(key);
   switch (r->state) {
-    case SysctlReading::State::kValue: return r->value;
+    case SysctlReading::State::kValue:
+      if (auto bad = malformed(ctx, key, r->value)) return *bad;
+      return r->value;
     case SysctlReading::State::kAbsent:
       return Unknown{"sysctl " + key, "absent on this kernel"};
     case SysctlReading::State::kUnreadable:
@@ -82,6 +94,7 @@ Value fn_drift(EvalContext& ctx, const std::vector<Value>& a) {
   if (r->state == SysctlReading::State::kUnreadable) {
     return Unknown{"sysctl " + key, fmt::format("unreadable: {}", std::strerror(r->err))};
   }
+  if (auto bad = malformed(ctx, key, r->value)) return *bad;
   return !sysctl_values_equal(r->value, parse_sysctl_value(s->winner.value));
 }
 

@@ -10,6 +10,7 @@
 #include "core/did_you_mean.h"
 #include "core/expr_check.h"
 #include "core/expr_registry.h"
+#include "core/toml_guard.h"
 #include "core/toml_locate.h"
 
 namespace tcptune::core {
@@ -259,6 +260,7 @@ Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Cata
   std::vector<toml::parse_result> parsed;
   parsed.reserve(sources.size());
   for (const auto& src : sources) {
+    if (auto st = check_toml_text(src.text, src.path); !st) return st.error();  // toml++ 3.3 UB guard
     parsed.push_back(toml::parse(src.text, src.path));
     if (!parsed.back()) {
       const auto& err = parsed.back().error();

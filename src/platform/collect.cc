@@ -31,7 +31,12 @@ void read_kernel_release(core::Snapshot& s) {
     s.gaps.push_back({"kernel release", fmt::format("{}: {}", path, std::strerror(text.error().err))});
     return;
   }
-  s.kernel_release = trim_newline(*text);
+  std::string release = trim_newline(*text);
+  if (release.empty()) {  // a truncated or hostile tree: say so rather than report "kernel ()"
+    s.gaps.push_back({"kernel release", fmt::format("{}: empty", path)});
+    return;
+  }
+  s.kernel_release = std::move(release);
 }
 
 void read_netns(core::Snapshot& s) {
@@ -100,8 +105,10 @@ void take_evidence(core::Snapshot& s, const CollectOptions& opts) {
 
 std::vector<std::string> expand_sysctl_glob(const std::string& root, const std::string& pattern) {
   const std::string base = join_root(root, "proc/sys");
-  const std::string pat = base + "/" + core::key_to_proc_path(pattern);
   std::vector<std::string> keys;
+  const std::string rel = core::key_to_proc_path(pattern);
+  if (!is_contained_path(rel)) return keys;  // "../*" would list directories outside /proc/sys
+  const std::string pat = base + "/" + rel;
   glob_t g{};
   if (::glob(pat.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
     for (size_t i = 0; i < g.gl_pathc; ++i) {

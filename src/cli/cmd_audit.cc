@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/knowledge.h"
+#include "cli/netns_audit.h"
 #include "cli/output.h"
 #include "cli/report_render.h"
 #include "core/evaluate.h"
@@ -22,6 +23,7 @@ struct AuditOptions {
   std::string output;
   std::vector<std::string> rule_dirs;
   bool no_census = false;
+  NetnsArgs netns;
 };
 
 core::Result<core::Snapshot> obtain_snapshot(const Globals& g, const AuditOptions& o, const Knowledge& k) {
@@ -48,6 +50,11 @@ std::vector<std::string> present_keys(const core::Snapshot& s) {
 
 int run_audit(const Globals& g, const AuditOptions& o) {
   const auto fail_on = core::parse_severity(o.fail_on);
+  if (o.netns.any()) {
+    if (!o.snapshot.empty())
+      return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
+    return run_netns_audit(g, o.netns, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs});
+  }
   auto k = load_knowledge(o.rule_dirs, true);
   if (!k) return report_error(k.error(), kExitRuntime);
   auto snap = obtain_snapshot(g, o, *k);
@@ -83,7 +90,8 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_option("-o,--output", o->output, "Write the report to FILE (atomically)");
   cmd->add_option("--rules", o->rule_dirs, "Also load rules from DIR (repeatable)");
   cmd->add_flag("--no-census", o->no_census, "Skip the socket census and counters (settings and configuration only)");
-  cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --snapshot host.json --format json");
+  add_netns_options(cmd, o->netns);
+  cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --all-netns\n  tcptune audit --snapshot host.json --format json");
   cmd->callback([&g, o] { g.exit_code = run_audit(g, *o); });
 }
 

@@ -27,7 +27,7 @@ core::Result<core::Snapshot> load(const std::string& path) {
 
 void render_section(std::string& out, const char* title, const std::vector<core::DiffEntry>& es) {
   if (es.empty()) return;
-  out += fmt::format("\n{} ({} differ)\n", title, es.size());
+  out += fmt::format("\n{} ({})\n", title, es.size());
   size_t w = 0;
   for (const auto& e : es) w = std::max(w, e.name.size());
   for (const auto& e : es) {

@@ -50,7 +50,7 @@ std::vector<std::string> present_keys(const core::Snapshot& s) {
 
 int run_audit(const Globals& g, const AuditOptions& o) {
   const auto fail_on = core::parse_severity(o.fail_on);
-  if (o.netns.any()) {
+  if (o.netns.any() || !o.netns.profile.empty()) {
     if (!o.snapshot.empty())
       return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
     return run_netns_audit(g, o.netns, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs});
@@ -90,7 +90,7 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_option("-o,--output", o->output, "Write the report to FILE (atomically)");
   cmd->add_option("--rules", o->rule_dirs, "Also load rules from DIR (repeatable)");
   cmd->add_flag("--no-census", o->no_census, "Skip the socket census and counters (settings and configuration only)");
-  add_netns_options(cmd, o->netns);
+  add_netns_options(cmd, o->netns, true);
   cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --all-netns\n  tcptune audit --snapshot host.json --format json");
   cmd->callback([&g, o] { g.exit_code = run_audit(g, *o); });
 }

@@ -1,11 +1,13 @@
 // audit, snapshot and sockets with --netns NAME, --netns-pid PID or --all-netns.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "cli/netns_audit.h"
 #include "cli/output.h"
+#include "cli/profile_common.h"
 #include "cli/report_render.h"
 #include "core/snapshot_json.h"
 #include "platform/collect.h"
@@ -35,15 +37,45 @@ core::Result<Prepared> prepare(const Globals& g, const NetnsArgs& a, const Netns
   return p;
 }
 
+// The values a profile sets, with its kernel_defaults entries resolved for the host's kernel.
+core::Result<std::map<std::string, std::string>> profile_targets(const std::string& name, const core::Snapshot& host) {
+  auto ctx = load_profile_context({});
+  if (!ctx) return ctx.error();
+  auto prof = core::resolve_profile(ctx->profiles, name);
+  if (!prof) return prof.error();
+  const auto kernel = host.kernel_version();
+  std::map<std::string, std::string> wanted;
+  for (const auto& rs : prof->settings) {
+    const auto& s = rs.setting;
+    if (!s.kernel_default) {
+      wanted[s.key] = s.value;
+      continue;
+    }
+    const core::CatalogueEntry* e = ctx->catalogue.find(s.key);
+    if (e && kernel) {
+      if (auto d = e->default_on(*kernel)) wanted[s.key] = *d;
+    }
+  }
+  return wanted;
+}
+
 // Option conflicts (objects named after an option, "--root") are usage errors; the rest runtime.
 int fail(const core::Error& e) { return report_error(e, e.object.rfind("--", 0) == 0 ? kExitUsage : kExitRuntime); }
 
 }  // namespace
 
 int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions& o) {
+  if (!a.any()) return fail(core::make_error("--profile", "needs --netns, --netns-pid or --all-netns", 0,
+                                             "for this host, use 'tcptune recommend --profile NAME'"));
   auto p = prepare(g, a, o, true);
   if (!p) return fail(p.error());
-  const auto audits = audit_namespaces(p->host, p->targets, p->knowledge, o.census);
+  std::map<std::string, std::string> wanted;
+  if (!a.profile.empty()) {
+    auto w = profile_targets(a.profile, p->host);
+    if (!w) return fail(w.error());
+    wanted = std::move(*w);
+  }
+  const auto audits = audit_namespaces(p->host, p->targets, p->knowledge, o.census, a.profile, wanted);
   std::string text;
   if (a.all) {
     text = o.format == "json" ? render_netns_json(audits, p->knowledge.rules.size()).dump(2) + "\n"

@@ -20,7 +20,11 @@ std::vector<std::string> present_keys(const core::Snapshot& s) {
 
 }  // namespace
 
-void add_netns_options(CLI::App* cmd, NetnsArgs& a) {
+void add_netns_options(CLI::App* cmd, NetnsArgs& a, bool with_profile) {
+  if (with_profile) {
+    cmd->add_option("--profile", a.profile,
+                    "With a namespace option: flag namespaces whose per-namespace keys differ from this profile");
+  }
   auto* name = cmd->add_option("--netns", a.name, "Read inside the named network namespace (/run/netns/NAME)");
   auto* pid = cmd->add_option("--netns-pid", a.pid, "Read inside the network namespace of process PID")
                   ->check(CLI::PositiveNumber);
@@ -71,7 +75,8 @@ std::vector<NetnsAudit> collect_namespaces(const core::Snapshot& host, const std
 }
 
 std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,
-                                         const Knowledge& k, bool census) {
+                                         const Knowledge& k, bool census, const std::string& profile,
+                                         const std::map<std::string, std::string>& wanted) {
   auto audits = collect_namespaces(host, targets, k, census);
   for (auto& a : audits) {
     if (!a.snapshot) {
@@ -81,7 +86,9 @@ std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::
     }
     const core::ResolvedConfig resolved = core::resolve_config(a.snapshot->config, present_keys(*a.snapshot));
     a.report = core::evaluate(k.rules, *a.snapshot, resolved, k.catalogue);
-    if (auto f = core::netns_default_finding(host, *a.snapshot, a.info, k.catalogue)) {
+    auto f = profile.empty() ? core::netns_default_finding(host, *a.snapshot, a.info, k.catalogue)
+                             : core::netns_profile_finding(*a.snapshot, a.info, profile, wanted, k.catalogue);
+    if (f) {
       a.report.findings.push_back(std::move(*f));
       core::finalize_report(a.report);
     }

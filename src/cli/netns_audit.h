@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,11 +27,13 @@ struct NetnsArgs {
   std::string name;  // --netns NAME
   int pid = 0;       // --netns-pid PID
   bool all = false;  // --all-netns
+  std::string profile;  // audit --profile NAME: judge namespaces against a profile (TT-NETNS-002)
   bool any() const { return all || pid != 0 || !name.empty(); }
 };
 
-// Registers --netns, --netns-pid and --all-netns on a subcommand (mutually exclusive).
-void add_netns_options(CLI::App* cmd, NetnsArgs& args);
+// Registers --netns, --netns-pid and --all-netns on a subcommand (mutually exclusive), and
+// --profile when `with_profile` (audit).
+void add_netns_options(CLI::App* cmd, NetnsArgs& args, bool with_profile = false);
 
 // The namespaces the options name: the host first for --all-netns. Live host only (--root /).
 core::Result<std::vector<core::NetnsInfo>> netns_targets(const Globals& g, const NetnsArgs& a);
@@ -47,8 +50,10 @@ struct NetnsAudit {
 
 // Host snapshot plus one audit per target (host target reuses the host snapshot). Rules are
 // evaluated per namespace; TT-NETNS-001 is added for namespaces other than the host's.
+// With `profile`, TT-NETNS-002 compares each namespace with `wanted` (key -> sysctl text).
 std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,
-                                         const Knowledge& k, bool census);
+                                         const Knowledge& k, bool census, const std::string& profile = {},
+                                         const std::map<std::string, std::string>& wanted = {});
 
 // Snapshots of the targets (host's for the host target), completed with host facts.
 std::vector<NetnsAudit> collect_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,

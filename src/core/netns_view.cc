@@ -45,6 +45,28 @@ bool same_reading(const SysctlReading& a, const SysctlReading& b) {
   return a.state != SysctlReading::State::kValue || sysctl_values_equal(a.value, b.value);
 }
 
+// "network namespace INODE (LABEL)[, containers ID, ...]" for messages.
+std::string who_text(const NetnsInfo& info) {
+  std::string who = fmt::format("network namespace {} ({})", info.inode, netns_label(info));
+  std::vector<std::string> ids;
+  for (const auto& p : info.processes) {
+    if (!p.container_id.empty() && std::find(ids.begin(), ids.end(), p.container_id) == ids.end())
+      ids.push_back(p.container_id);
+  }
+  if (!ids.empty()) who += fmt::format(", containers {}", fmt::join(ids, ", "));
+  return who;
+}
+
+// Up to five processes of the namespace, to name who is affected.
+void add_process_evidence(Finding& f, const NetnsInfo& info) {
+  size_t n = 0;
+  for (const auto& p : info.processes) {
+    if (n++ == 5) break;
+    f.evidence.push_back({"process", fmt::format("{} {}{}", p.pid, p.command,
+                                                 p.container_id.empty() ? "" : " container " + p.container_id.substr(0, 12))});
+  }
+}
+
 }  // namespace
 
 std::string container_id_from_cgroup(std::string_view text) {
@@ -156,9 +178,7 @@ std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapsho
     f.evidence.push_back({key, fmt::format("host {}, namespace {} (kernel default)", h->value.text, n->value.text)});
   }
   if (keys.empty()) return std::nullopt;
-  const auto ids = netns_containers(info);
-  std::string who = fmt::format("network namespace {} ({})", info.inode, netns_label(info));
-  if (!ids.empty()) who += fmt::format(", containers {}", fmt::join(ids, ", "));
+  const std::string who = who_text(info);
   f.id = "TT-NETNS-001";
   f.severity = Severity::kWarning;
   f.title = "Host TCP tuning does not reach this network namespace";
@@ -175,11 +195,37 @@ std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapsho
       "Kubernetes securityContext.sysctls), or 'ip netns exec NAME sysctl -w KEY=VALUE' for named namespaces.";
   f.references = {"KERNEL_FACTS.md section 1 item 13 (namespace scope, live 6.18)",
                   "net/ipv4/tcp_ipv4.c tcp_sk_init() (per-namespace defaults)"};
-  for (const auto& p : info.processes) {
-    if (f.evidence.size() >= keys.size() + 5) break;  // enough to name who is affected
-    f.evidence.push_back({"process", fmt::format("{} {}{}", p.pid, p.command,
-                                                 p.container_id.empty() ? "" : " container " + p.container_id.substr(0, 12))});
+  add_process_evidence(f, info);
+  return f;
+}
+
+std::optional<Finding> netns_profile_finding(const Snapshot& ns, const NetnsInfo& info, const std::string& profile,
+                                             const std::map<std::string, std::string>& wanted, const Catalogue& cat) {
+  if (info.is_host) return std::nullopt;
+  Finding f;
+  std::vector<std::string> keys;
+  for (const auto& [key, text] : wanted) {
+    const CatalogueEntry* e = cat.find(key);
+    const SysctlReading* n = ns.find(key);
+    if (!e || e->scope != "netns" || !n || !n->has_value()) continue;
+    if (sysctl_values_equal(n->value, parse_sysctl_value(text))) continue;
+    keys.push_back(key);
+    f.evidence.push_back({key, fmt::format("profile {}, namespace {}", text, n->value.text)});
   }
+  if (keys.empty()) return std::nullopt;
+  f.id = "TT-NETNS-002";
+  f.severity = Severity::kWarning;
+  f.title = fmt::format("Network namespace differs from profile {}", profile);
+  f.item = std::to_string(info.inode);
+  f.message = fmt::format(
+      "In {}, {} {} not at the value{} of profile {}. These keys are per network namespace: a value "
+      "applied on the host (tcptune apply, sysctl.d) does not change them here.",
+      who_text(info), fmt::join(keys, ", "), keys.size() == 1 ? "is" : "are", keys.size() == 1 ? "" : "s", profile);
+  f.recommendation =
+      "Set the keys inside the namespace: the container runtime's sysctl option (docker run --sysctl, "
+      "Kubernetes securityContext.sysctls), or 'ip netns exec NAME sysctl -w KEY=VALUE' for named namespaces.";
+  f.references = {"KERNEL_FACTS.md section 1 item 13 (namespace scope, live 6.18)"};
+  add_process_evidence(f, info);
   return f;
 }
 

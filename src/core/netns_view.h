@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,5 +79,11 @@ const std::vector<std::string>& lifecycle_keys();
 // item is the namespace inode; its message names the namespace label and containers.
 std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapshot& ns, const NetnsInfo& info,
                                              const Catalogue& cat);
+
+// TT-NETNS-002: keys a profile sets (`wanted`: key -> sysctl text, kernel defaults already
+// resolved) that are writable per namespace (catalogue scope "netns") and whose value in `ns`
+// differs. nullopt when the namespace matches or is the host's (use `recommend` there).
+std::optional<Finding> netns_profile_finding(const Snapshot& ns, const NetnsInfo& info, const std::string& profile,
+                                             const std::map<std::string, std::string>& wanted, const Catalogue& cat);
 
 }  // namespace tcptune::core

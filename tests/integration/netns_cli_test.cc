@@ -246,6 +246,33 @@ TEST(NetnsCli, NamespaceLeftAtDefaultsUnderATunedHostIsFlagged) {
   EXPECT_EQ(rep["netns"]["processes"][0]["pid"], h.pid());
 }
 
+// The TT-NETNS-002 evidence value for `key`, or "" when the finding does not list it.
+std::string profile_evidence(const std::string& ns_name, const std::string& key) {
+  const auto r = run_tcptune({"audit", "--netns", ns_name, "--profile", "http-short", "--format", "json"});
+  const json rep = json::parse(r.out, nullptr, false);
+  if (rep.is_discarded()) return "(no report: " + r.err + ")";
+  for (const auto& f : rep["findings"]) {
+    if (f["id"] != "TT-NETNS-002") continue;
+    for (const auto& e : f["evidence"])
+      if (e["label"] == key) return e["value"];
+  }
+  return "";
+}
+
+TEST(NetnsCli, ProfileComparisonNamesKeysTheNamespaceLacks) {
+  SKIP_UNLESS_NETNS();
+  NamedNetns ns("prof");
+  ASSERT_TRUE(ns.ok());
+  // A fresh namespace has the compiled-in 60; http-short wants 30 (profiles/http-short.toml).
+  EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "profile 30, namespace 60");
+  ASSERT_TRUE(ns.set("net.ipv4.tcp_fin_timeout", "30"));
+  EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "");
+  const auto r = run_tcptune({"audit", "--profile", "http-short"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tcptune: error: --profile: needs --netns, --netns-pid or --all-netns\n"
+                   "hint: for this host, use 'tcptune recommend --profile NAME'\n");
+}
+
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {
   SKIP_UNLESS_NETNS();
   const std::string name = fmt::format("tt{}-missing", ::getpid());

@@ -143,5 +143,32 @@ TEST_F(NetnsSnapshots, NoFindingWhenTuningReachedTheNamespaceOrForTheHost) {
   EXPECT_FALSE(netns_default_finding(host_, ns_, info_, cat_).has_value());
 }
 
+TEST_F(NetnsSnapshots, ProfileFindingListsPerNamespaceKeysThatDiffer) {
+  complete_netns_snapshot(ns_, host_, info_, cat_);
+  const std::map<std::string, std::string> wanted = {
+      {"net.ipv4.tcp_fin_timeout", "30"},         // namespace 60: differs
+      {"net.ipv4.tcp_keepalive_time", "600"},     // matches
+      {"net.core.netdev_max_backlog", "5000"},    // global: not settable per namespace
+      {"net.ipv4.tcp_max_tw_buckets", "131072"},  // matches
+  };
+  const auto f = netns_profile_finding(ns_, info_, "http-short", wanted, cat_);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->id, "TT-NETNS-002");
+  EXPECT_EQ(f->title, "Network namespace differs from profile http-short");
+  ASSERT_EQ(f->evidence.size(), 2u);
+  EXPECT_EQ(f->evidence[0], (Evidence{"net.ipv4.tcp_fin_timeout", "profile 30, namespace 60"}));
+  EXPECT_EQ(f->evidence[1].label, "process");
+  EXPECT_NE(f->message.find("In network namespace 4026532500 (tt-blue), containers " + kId +
+                            ", net.ipv4.tcp_fin_timeout is not at the value of profile http-short."),
+            std::string::npos)
+      << f->message;
+
+  set(ns_, "net.ipv4.tcp_fin_timeout", "30");
+  EXPECT_FALSE(netns_profile_finding(ns_, info_, "http-short", wanted, cat_).has_value());
+  set(ns_, "net.ipv4.tcp_fin_timeout", "60");
+  info_.is_host = true;
+  EXPECT_FALSE(netns_profile_finding(ns_, info_, "http-short", wanted, cat_).has_value());
+}
+
 }  // namespace
 }  // namespace tcptune::core

@@ -25,6 +25,7 @@ int run(int argc, char** argv) {
   register_snapshot(app, g);
   register_explain(app, g);
   register_sockets(app, g);
+  register_diff(app, g);
   register_profile_commands(app, g);
 
   try {

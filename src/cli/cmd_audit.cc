@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/knowledge.h"
+#include "cli/netns_audit.h"
 #include "cli/output.h"
 #include "cli/report_render.h"
 #include "core/did_you_mean.h"
@@ -36,6 +37,7 @@ struct AuditOptions {
   std::string config = kToolConfigFile;
   bool config_given = false;
   bool list_thresholds = false;
+  NetnsArgs netns;
 };
 
 // The tool's settings file; a missing default file is fine, a missing --config FILE is not.
@@ -99,6 +101,13 @@ std::vector<std::string> present_keys(const core::Snapshot& s) {
 
 int run_audit(const Globals& g, const AuditOptions& o) {
   const auto fail_on = core::parse_severity(o.fail_on);
+  if (o.netns.any()) {
+    if (!o.snapshot.empty())
+      return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
+    NetnsArgs args = o.netns;
+    args.profile = o.profile;
+    return run_netns_audit(g, args, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs});
+  }
   auto k = load_knowledge(o.rule_dirs, true);
   if (!k) return report_error(k.error(), kExitRuntime);
   auto tool = read_tool_config(o);
@@ -154,7 +163,8 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_flag("--list-thresholds", o->list_thresholds, "Print every threshold with its value, origin and meaning, then exit");
   cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --interval 10 --processes\n"
               "  tcptune audit --set threshold.close_wait_per_port=200\n"
-              "  tcptune audit --snapshot host.json --format json");
+              "  tcptune audit --all-netns\n  tcptune audit --snapshot host.json --format json");
+  add_netns_options(cmd, o->netns, false);  // --profile is audit's own (above) and also judges namespaces
   cmd->callback([&g, o, cmd] {
     o->config_given = cmd->count("--config") > 0;
     g.exit_code = run_audit(g, *o);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/knowledge.h"
+#include "cli/netns_audit.h"
 #include "cli/output.h"
 #include "core/snapshot_json.h"
 #include "platform/collect.h"
@@ -13,9 +14,15 @@ namespace {
 
 struct SnapshotOptions {
   std::string output;
+  NetnsArgs netns;
 };
 
 int run_snapshot(const Globals& g, const SnapshotOptions& o) {
+  if (o.netns.any()) {
+    NetnsRunOptions no;
+    no.output = o.output;
+    return run_netns_snapshot(g, o.netns, no);
+  }
   auto k = load_knowledge({}, true);
   if (!k) return report_error(k.error(), kExitRuntime);
   platform::CollectOptions co;
@@ -33,6 +40,7 @@ void register_snapshot(CLI::App& app, Globals& g) {
   auto o = std::make_shared<SnapshotOptions>();
   auto* cmd = app.add_subcommand("snapshot", "Capture settings, configuration and evidence as JSON");
   cmd->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of standard output");
+  add_netns_options(cmd, o->netns);
   cmd->footer("Example: tcptune snapshot -o host.json   (then elsewhere: tcptune audit --snapshot host.json)");
   cmd->callback([&g, o] { g.exit_code = run_snapshot(g, *o); });
 }

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "cli/census_render.h"
+#include "cli/output.h"
 #include "cli/commands.h"
+#include "cli/netns_audit.h"
 #include "core/census_json.h"
 #include "platform/counters.h"
 #include "platform/sock_diag.h"
@@ -26,6 +28,7 @@ struct SocketsArgs {
   double watch = 0;
   double interval = 0;
   std::string source = "auto";
+  NetnsArgs netns;
 };
 
 core::Result<platform::CensusOptions> census_options(const SocketsArgs& a, const Globals& g) {
@@ -78,6 +81,10 @@ int run_sockets(const SocketsArgs& a, const Globals& g) {
     std::fputs((o.error().render() + "\n").c_str(), stderr);
     return kExitUsage;
   }
+  if (a.netns.any()) {
+    if (a.watch > 0) return report_error(core::make_error("--watch", "cannot be combined with a namespace option"), kExitUsage);
+    return run_netns_sockets(g, a.netns, a.format, [&] { return one_pass(a, *o, g); });
+  }
   for (;;) {
     auto out = one_pass(a, *o, g);
     if (!out) {
@@ -110,6 +117,7 @@ void register_sockets(CLI::App& app, Globals& g) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--source", args->source, "Census source (auto falls back to /proc/net/tcp)")
       ->check(CLI::IsMember({"auto", "sock_diag", "proc"}));
+  add_netns_options(sub, args->netns);
   sub->callback([args, &g]() { g.exit_code = run_sockets(*args, g); });
 }
 

@@ -1,0 +1,89 @@
+// Network namespaces as the engine sees them: who lives in each one (processes and container
+// ids), which keys a namespace shares with the host (catalogue scope "global"), which keys
+// differ from the host, and the namespace rule TT-NETNS-001 (lifecycle keys left at the kernel's
+// compiled-in defaults in a namespace while the host's were tuned). Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/report.h"
+#include "core/snapshot.h"
+
+namespace tcptune::core {
+
+// A process living in a namespace.
+struct NetnsProcess {
+  int32_t pid = 0;
+  std::string command;       // /proc/PID/comm
+  std::string container_id;  // from /proc/PID/cgroup when it shows one, else empty
+  bool operator==(const NetnsProcess&) const = default;
+};
+
+// One distinct network namespace on the host.
+struct NetnsInfo {
+  uint64_t inode = 0;
+  std::vector<std::string> names;         // /run/netns entries bound to it, sorted
+  std::vector<NetnsProcess> processes;    // ascending pid
+  bool is_host = false;                   // the namespace tcptune itself runs in
+  std::string open_path;                  // what platform opens to enter it (never shown)
+  bool operator==(const NetnsInfo&) const = default;
+};
+
+// Short human label: "host", the /run/netns name(s), else the first container id (12 chars),
+// else "pid N (comm)"; "(no process)" for an unnamed, empty namespace.
+std::string netns_label(const NetnsInfo& ns);
+
+// Distinct container ids of the processes, in pid order.
+std::vector<std::string> netns_containers(const NetnsInfo& ns);
+
+// The container id a /proc/PID/cgroup text names, or "" (docker-<id>.scope, /docker/<id>,
+// cri-containerd-<id>.scope, crio-<id>.scope, libpod-<id>.scope, kubepods.../<id>). Ids are 64
+// lowercase hex digits.
+std::string container_id_from_cgroup(std::string_view cgroup_text);
+
+// Host-global keys (catalogue scope "global") are not per namespace: replace the namespace's
+// readings of them with the host's and return the keys so replaced, sorted.
+std::vector<std::string> adopt_host_globals(Snapshot& ns, const Snapshot& host, const Catalogue& cat);
+
+// Completes a snapshot read inside a namespace: the kernel release and modules are the host's
+// (one kernel), the netns name is the first /run/netns name, the sysctl.d configuration is left
+// empty (boot applies it to the host's namespace only), and host-global keys are adopted
+// (adopt_host_globals). Returns the adopted global keys.
+std::vector<std::string> complete_netns_snapshot(Snapshot& ns, const Snapshot& host, const NetnsInfo& info,
+                                                 const Catalogue& cat);
+
+// A key whose namespace value differs from the host's.
+struct KeyDifference {
+  std::string key;
+  std::string host;  // value text, or "absent" / "unreadable"
+  std::string netns;
+  bool operator==(const KeyDifference&) const = default;
+};
+
+// Per-namespace keys (scope other than "global") whose readings differ, sorted by key.
+std::vector<KeyDifference> differing_keys(const Snapshot& host, const Snapshot& ns, const Catalogue& cat);
+
+// The keys TT-NETNS-001 watches: connection-lifecycle keys that are per namespace and reset to
+// compiled-in defaults in a new namespace (KERNEL_FACTS.md section 1 item 13).
+const std::vector<std::string>& lifecycle_keys();
+
+// TT-NETNS-001: a finding when lifecycle keys of `ns` sit at the compiled-in default for the
+// host's kernel (catalogue default_on) while the host's value was tuned away from it. Keys whose
+// default is memory-derived are never compared. nullopt when nothing to report. The finding's
+// item is the namespace inode; its message names the namespace label and containers.
+std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapshot& ns, const NetnsInfo& info,
+                                             const Catalogue& cat);
+
+// TT-NETNS-002: keys a profile sets (`wanted`: key -> sysctl text, kernel defaults already
+// resolved) that are writable per namespace (catalogue scope "netns") and whose value in `ns`
+// differs. nullopt when the namespace matches or is the host's (use `recommend` there).
+std::optional<Finding> netns_profile_finding(const Snapshot& ns, const NetnsInfo& info, const std::string& profile,
+                                             const std::map<std::string, std::string>& wanted, const Catalogue& cat);
+
+}  // namespace tcptune::core

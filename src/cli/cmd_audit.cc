@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/knowledge.h"
 #include "cli/output.h"
+#include "cli/report_prometheus.h"
 #include "cli/report_render.h"
 #include "core/evaluate.h"
 #include "core/snapshot_json.h"
@@ -61,8 +62,9 @@ int run_audit(const Globals& g, const AuditOptions& o) {
   ctx.source = !o.snapshot.empty() ? fmt::format("snapshot {}", o.snapshot)
                : g.root == "/"     ? std::string("this host")
                                    : fmt::format("root {}", g.root);
-  const std::string text = o.format == "json" ? render_report_json(report, ctx).dump(2) + "\n"
-                                              : render_report_text(report, ctx, o.output.empty() && use_color(g.no_color));
+  const std::string text = o.format == "json"         ? render_report_json(report, ctx).dump(2) + "\n"
+                           : o.format == "prometheus" ? render_report_prometheus(report, ctx)
+                                                      : render_report_text(report, ctx, o.output.empty() && use_color(g.no_color));
   if (auto st = write_output(o.output, text); !st) return report_error(st.error(), kExitRuntime);
   for (const auto& f : report.findings) {
     if (f.severity >= *fail_on) return kExitFindings;
@@ -76,14 +78,15 @@ void register_audit(CLI::App& app, Globals& g) {
   auto o = std::make_shared<AuditOptions>();
   auto* cmd = app.add_subcommand("audit", "Check settings, configuration and evidence; report findings");
   cmd->add_option("--snapshot", o->snapshot, "Audit a snapshot file (from 'tcptune snapshot') instead of this host");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "prometheus"}))->capture_default_str();
   cmd->add_option("--fail-on", o->fail_on, "Exit 1 when a finding has this severity or higher")
       ->check(CLI::IsMember({"info", "warning", "critical"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", o->output, "Write the report to FILE (atomically)");
   cmd->add_option("--rules", o->rule_dirs, "Also load rules from DIR (repeatable)");
   cmd->add_flag("--no-census", o->no_census, "Skip the socket census and counters (settings and configuration only)");
-  cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --snapshot host.json --format json");
+  cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --snapshot host.json --format json\n"
+              "  tcptune audit --format prometheus -o /var/lib/prometheus/node-exporter/tcptune.prom");
   cmd->callback([&g, o] { g.exit_code = run_audit(g, *o); });
 }
 

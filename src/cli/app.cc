@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   register_snapshot(app, g);
   register_explain(app, g);
   register_sockets(app, g);
+  register_profile_commands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -27,5 +27,7 @@ void register_snapshot(CLI::App& app, Globals& g);
 void register_explain(CLI::App& app, Globals& g);
 // `tcptune sockets`: live socket census (cli/cmd_sockets.cc).
 void register_sockets(CLI::App& app, Globals& g);
+// profiles, recommend, apply, rollback, generate (cli/profile_common.h)
+void register_profile_commands(CLI::App& app, Globals& g);
 
 }  // namespace tcptune::cli

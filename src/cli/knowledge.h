@@ -23,7 +23,8 @@ inline constexpr const char* kSystemRulesDir = "/etc/tcptune/rules.d";
 
 core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules);
 
-// Keys the snapshot must read: every catalogue key plus every key a rule names.
+// Keys the snapshot must read: every catalogue key plus every key a rule names. Profiles can
+// only set catalogue keys (validated when loaded), so their keys are included too.
 std::vector<std::string> keys_to_collect(const Knowledge& k);
 
 }  // namespace tcptune::cli

@@ -1,0 +1,62 @@
+// Actions are plans (DESIGN.md section 1): `recommend`, `apply`, `rollback` and `generate` first
+// compute an ordered list of changes with before/after values and reasons, here, without I/O;
+// the platform executes it (platform/apply.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "core/profile_resolve.h"
+#include "core/result.h"
+#include "core/snapshot.h"
+
+namespace tcptune::core {
+
+struct PlannedChange {
+  std::string key;
+  std::string before;   // live value text from the snapshot
+  std::string after;    // target value text
+  std::string reason;   // one line
+  std::string origin;   // profile that set the target (or "journal" for a rollback)
+  bool change = true;   // false: the live value already equals the target
+  std::vector<std::string> notes;  // context found in the snapshot (e.g. "no effect under bbr")
+  bool kernel_default = false;     // target is the running kernel's default (kernel_defaults)
+  bool operator==(const PlannedChange&) const = default;
+};
+
+struct Plan {
+  std::string profile;      // profile name, or "rollback"
+  std::string description;  // profile description
+  std::optional<KernelVersion> kernel;  // the snapshot's kernel version, when known
+  std::vector<PlannedChange> items;     // in profile order
+  std::vector<std::string> omitted;     // kernel_defaults entries that do not apply here, and why
+  bool operator==(const Plan&) const = default;
+
+  // Number of items whose live value differs from the target.
+  size_t change_count() const;
+};
+
+// Builds the plan of a resolved profile against a snapshot. Every key must be present on the
+// running kernel: a key the snapshot reads as absent, or that the catalogue says this kernel
+// version lacks, is an error naming the key and where the profile sets it; an unreadable key is
+// an error with its errno. `kernel_defaults` entries take the compiled-in default for the
+// snapshot's kernel version; entries the kernel lacks, or whose default cannot be known here,
+// are left out and listed in `omitted`.
+Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, const Snapshot& snap);
+
+// True for memory-derived defaults that derived_default() can compute exactly from a snapshot.
+bool derived_default_supported(std::string_view key);
+
+// The running kernel's default for a memory-derived key, from other values in the snapshot:
+// tcp_max_tw_buckets = |tcp_ehash_entries| / 2 (tcp_set_hashinfo(); a negative value means the
+// netns shares the global hash of that size). nullopt when the inputs were not read.
+std::optional<std::string> derived_default(std::string_view key, const Snapshot& snap);
+
+// Keys a snapshot must read to plan `profile` (its keys, plus inputs of derived defaults and
+// notes).
+std::vector<std::string> plan_inputs(const ResolvedProfile& profile);
+
+}  // namespace tcptune::core

@@ -1,0 +1,319 @@
+#include "core/profile_loader.h"
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "core/catalogue_suggest.h"
+#include "core/did_you_mean.h"
+#include "core/plan.h"
+#include "core/sysctl_key.h"
+#include "core/sysctl_value.h"
+
+namespace tcptune::core {
+namespace {
+
+const std::vector<std::string> kTopFields = {"name", "description", "include", "kernel_defaults",
+                                             "setting"};
+const std::vector<std::string> kSettingFields = {"key", "value", "reason"};
+
+// Jiffies-backed keys accept at most INT_MAX/HZ seconds; HZ is a build option up to 1000, so only
+// values up to INT_MAX/1000 are valid on every kernel (KERNEL_FACTS tcp_fin_timeout "Min / max").
+constexpr int64_t kJiffiesSafeMax = INT_MAX / 1000;
+
+Error error_at(std::string_view path, const toml::source_region& r, std::string what,
+               std::string hint = {}) {
+  return make_file_error(SourceLoc{std::string(path), static_cast<int>(r.begin.line),
+                                   static_cast<int>(r.begin.column)},
+                         std::move(what), std::move(hint));
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+  return did_you_mean(word, candidates);
+}
+
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> out;
+  for (const auto& [k, v] : t) out.emplace_back(&k, &v);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto& pa = a.first->source().begin;
+    const auto& pb = b.first->source().begin;
+    return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
+  });
+  return out;
+}
+
+bool valid_name(std::string_view n) {
+  if (n.empty() || n.size() > 64 || n.front() == '-') return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+Status check_range(const CatalogueEntry& e, const std::vector<int64_t>& numbers) {
+  for (int64_t n : numbers) {
+    const bool low = e.min && n < *e.min;
+    const bool high = e.max && n > *e.max;
+    if (!low && !high) continue;
+    const std::string lo = e.min ? std::to_string(*e.min) : "";
+    const std::string hi = e.max ? std::to_string(*e.max) : "";
+    const std::string range = e.min && e.max ? fmt::format("{}..{}", lo, hi)
+                              : e.min        ? fmt::format(">= {}", lo)
+                                             : fmt::format("<= {}", hi);
+    return make_error(e.key, fmt::format("value {} is out of range: the kernel accepts {}{}", n,
+                                         numbers.size() > 1 ? "each field " : "", range));
+  }
+  if (e.jiffies) {
+    for (int64_t n : numbers) {
+      if (n <= kJiffiesSafeMax) continue;
+      return make_error(e.key, fmt::format("value {} is out of range: a kernel with HZ=1000 "
+                                           "accepts at most {} (INT_MAX/HZ seconds)",
+                                           n, kJiffiesSafeMax));
+    }
+  }
+  return ok_status();
+}
+
+// ip_local_port_range: low >= ip_unprivileged_port_start (1024 by default) and high >= low
+// (KERNEL_FACTS ip_local_port_range; live: "1023 60999" and "2000 1999" -> EINVAL).
+Status check_port_range(const CatalogueEntry& e, const std::vector<int64_t>& n) {
+  if (n[0] < 1024) {
+    return make_error(e.key, fmt::format("low port {} is below ip_unprivileged_port_start "
+                                         "(1024 by default): the kernel rejects it", n[0]));
+  }
+  if (n[1] < n[0]) {
+    return make_error(e.key, fmt::format("high port {} is below low port {}", n[1], n[0]));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::string> check_setting_value(const CatalogueEntry& e, std::string_view text) {
+  const SysctlValue v = parse_sysctl_value(text);
+  const bool scalar = e.type == "integer" || e.type == "enum" || e.type == "boolean" ||
+                      e.type == "bitmask";
+  if (scalar) {
+    if (v.kind != SysctlValue::Kind::kInteger) {
+      return make_error(e.key, fmt::format("'{}' is not an integer ({} takes one)", v.text, e.type));
+    }
+    if (e.type == "boolean" && v.numbers[0] != 0 && v.numbers[0] != 1) {
+      return make_error(e.key, fmt::format("value {} is not a boolean: use 0 or 1", v.numbers[0]));
+    }
+    if (auto st = check_range(e, v.numbers); !st) return st.error();
+    return v.text;
+  }
+  if (e.type == "tuple") {
+    if (v.kind == SysctlValue::Kind::kString || v.numbers.size() != static_cast<size_t>(e.fields)) {
+      return make_error(e.key, fmt::format("'{}' is not {} integers", v.text, e.fields));
+    }
+    if (auto st = check_range(e, v.numbers); !st) return st.error();
+    if (e.key == "net.ipv4.ip_local_port_range") {
+      if (auto st = check_port_range(e, v.numbers); !st) return st.error();
+    }
+    return v.text;
+  }
+  if (e.type == "string" && (v.text.empty() || v.text.find(' ') != std::string::npos)) {
+    return make_error(e.key, fmt::format("'{}' is not a single word", v.text));
+  }
+  return v.text;  // "list": any text the kernel parses; an empty list clears it
+}
+
+namespace {
+
+// The text of a value node: integer, string, or array of integers (tuples).
+Result<std::string> value_text(std::string_view path, const toml::node& v) {
+  if (const auto* i = v.as_integer()) return std::to_string(i->get());
+  if (const auto* s = v.as_string()) return s->get();
+  if (const auto* a = v.as_array()) {
+    std::string out;
+    for (const auto& el : *a) {
+      if (!el.is_integer()) {
+        return error_at(path, el.source(), "elements of 'value' must be integers");
+      }
+      if (!out.empty()) out += ' ';
+      out += std::to_string(el.as_integer()->get());
+    }
+    return out;
+  }
+  return error_at(path, v.source(), "'value' must be an integer, a string or an array of integers");
+}
+
+// Known, not removed: the checks shared by settings and kernel_defaults entries.
+Result<const CatalogueEntry*> known_key(std::string_view path, const toml::node& n,
+                                        const Catalogue& cat) {
+  const auto* s = n.as_string();
+  if (!s) return error_at(path, n.source(), "a sysctl key must be a string");
+  const std::string key = normalize_key(s->get());
+  const CatalogueEntry* e = cat.find(key);
+  if (!e) {
+    const auto near = suggest_keys(cat, key, 1);
+    return error_at(path, n.source(),
+                    fmt::format("unknown sysctl '{}'{}", key,
+                                near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near[0])));
+  }
+  if (e->removed_in) {
+    return error_at(path, n.source(),
+                    fmt::format("{} was removed in Linux {}; a profile never sets it", key,
+                                version_text(*e->removed_in)));
+  }
+  return e;
+}
+
+Result<ProfileSetting> parse_setting(std::string_view path, const toml::table& t,
+                                     const Catalogue& cat) {
+  ProfileSetting s;
+  s.where = SourceLoc{std::string(path), static_cast<int>(t.source().begin.line),
+                      static_cast<int>(t.source().begin.column)};
+  for (const auto& [k, v] : in_file_order(t)) {
+    if (std::find(kSettingFields.begin(), kSettingFields.end(), k->str()) == kSettingFields.end()) {
+      return error_at(path, k->source(), fmt::format("unknown field '{}' in [[setting]]{}", k->str(),
+                                                     suggestion(k->str(), kSettingFields)));
+    }
+  }
+  for (const auto& f : kSettingFields) {
+    if (!t.contains(f)) {
+      return error_at(path, t.source(), fmt::format("[[setting]] is missing required field '{}'", f));
+    }
+  }
+  auto entry = known_key(path, *t.get("key"), cat);
+  if (!entry) return entry.error();
+  s.key = (*entry)->key;
+  const toml::node& val = *t.get("value");
+  auto text = value_text(path, val);
+  if (!text) return text.error();
+  auto checked = check_setting_value(**entry, *text);
+  if (!checked) return error_at(path, val.source(), fmt::format("{}: {}", s.key, checked.error().what));
+  s.value = *checked;
+  const toml::node& reason = *t.get("reason");
+  if (!reason.is_string() || reason.as_string()->get().empty() ||
+      reason.as_string()->get().find('\n') != std::string::npos) {
+    return error_at(path, reason.source(), "'reason' must be a non-empty one-line string");
+  }
+  s.reason = reason.as_string()->get();
+  return s;
+}
+
+Result<std::vector<const toml::node*>> array_of(std::string_view path, const toml::node& n,
+                                                std::string_view field, bool tables) {
+  const auto* a = n.as_array();
+  if (!a) {
+    return error_at(path, n.source(), fmt::format("'{}' must be an array of {}", field,
+                                                  tables ? "tables ([[setting]])" : "strings"));
+  }
+  std::vector<const toml::node*> out;
+  for (const auto& el : *a) {
+    if (tables ? !el.is_table() : !el.is_string()) {
+      return error_at(path, el.source(), fmt::format("elements of '{}' must be {}", field,
+                                                     tables ? "tables" : "strings"));
+    }
+    out.push_back(&el);
+  }
+  return out;
+}
+
+Status add_setting(std::string_view path, Profile& p, ProfileSetting s, const toml::node& at) {
+  for (const auto& prev : p.settings) {
+    if (prev.key == s.key) {
+      return error_at(path, at.source(), fmt::format("{} is set twice (first at line {})", s.key,
+                                                     prev.where.line));
+    }
+  }
+  p.settings.push_back(std::move(s));
+  return ok_status();
+}
+
+Status read_top_field(std::string_view path, std::string_view name, const toml::node& v,
+                      const Catalogue& cat, Profile& p) {
+  if (name == "name" || name == "description") {
+    if (!v.is_string() || v.as_string()->get().empty()) {
+      return error_at(path, v.source(), fmt::format("'{}' must be a non-empty string", name));
+    }
+    const std::string s = v.as_string()->get();
+    if (name == "name" && !valid_name(s)) {
+      return error_at(path, v.source(), fmt::format("invalid profile name '{}' (use a-z, 0-9 and '-')", s));
+    }
+    (name == "name" ? p.name : p.description) = s;
+    if (name == "name") p.where = SourceLoc{std::string(path), static_cast<int>(v.source().begin.line),
+                                            static_cast<int>(v.source().begin.column)};
+    return ok_status();
+  }
+  const bool tables = name == "setting";
+  auto items = array_of(path, v, name, tables);
+  if (!items) return items.error();
+  for (const toml::node* el : *items) {
+    if (name == "include") {
+      p.include.push_back(el->as_string()->get());
+      p.include_where.push_back(SourceLoc{std::string(path), static_cast<int>(el->source().begin.line),
+                                          static_cast<int>(el->source().begin.column)});
+      continue;
+    }
+    ProfileSetting s;
+    if (tables) {
+      auto parsed = parse_setting(path, *el->as_table(), cat);
+      if (!parsed) return parsed.error();
+      s = std::move(*parsed);
+    } else {
+      auto entry = known_key(path, *el, cat);
+      if (!entry) return entry.error();
+      if (!(*entry)->default_value && (*entry)->older_defaults.empty() &&
+          !derived_default_supported((*entry)->key)) {
+        return error_at(path, el->source(),
+                        fmt::format("{} has no fixed compiled-in default ({}); it cannot be restored "
+                                    "from a number", (*entry)->key, (*entry)->default_text));
+      }
+      s.key = (*entry)->key;
+      s.kernel_default = true;
+      s.where = SourceLoc{std::string(path), static_cast<int>(el->source().begin.line),
+                          static_cast<int>(el->source().begin.column)};
+    }
+    if (auto st = add_setting(path, p, std::move(s), *el); !st) return st;
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Profile> load_profile(std::string_view text, std::string_view path, const Catalogue& cat) {
+  toml::parse_result parsed = toml::parse(text, path);
+  if (!parsed) return error_at(path, parsed.error().source(), std::string(parsed.error().description()));
+  const toml::table& root = parsed.table();
+  Profile p;
+  p.path = std::string(path);
+  for (const auto& [k, v] : in_file_order(root)) {
+    if (std::find(kTopFields.begin(), kTopFields.end(), k->str()) == kTopFields.end()) {
+      return error_at(path, k->source(), fmt::format("unknown field '{}'{}", k->str(),
+                                                     suggestion(k->str(), kTopFields)));
+    }
+    if (auto st = read_top_field(path, k->str(), *v, cat, p); !st) return st.error();
+  }
+  for (const char* f : {"name", "description"}) {
+    if (!root.contains(f)) {
+      return make_file_error(SourceLoc{std::string(path), 1, 1},
+                             fmt::format("profile is missing required field '{}'", f));
+    }
+  }
+  return p;
+}
+
+Result<ProfileSet> load_profiles(const std::vector<ProfileSource>& sources, const Catalogue& cat) {
+  ProfileSet set;
+  for (const auto& src : sources) {
+    auto p = load_profile(src.text, src.path, cat);
+    if (!p) return p.error();
+    auto it = set.profiles.find(p->name);
+    if (it != set.profiles.end()) {
+      set.replaced.push_back(fmt::format("{}: {} replaces {}", p->name, p->path, it->second.path));
+      it->second = std::move(*p);
+    } else {
+      std::string name = p->name;
+      set.profiles.emplace(std::move(name), std::move(*p));
+    }
+  }
+  return set;
+}
+
+}  // namespace tcptune::core

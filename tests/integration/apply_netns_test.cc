@@ -1,0 +1,357 @@
+// apply / rollback / generate for real, each scenario inside a fresh network namespace created
+// by a forked child (unshare(CLONE_NEWNET)): only net.* keys are per namespace there, and the
+// host's own sysctls are never touched. The child sends text back through a pipe (problems it
+// found, or values it read); the parent asserts on that text.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <dirent.h>
+#include <functional>
+#include <map>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "core/profile_loader.h"
+#include "core/sysctl_key.h"
+#include "platform/apply.h"
+#include "run_binary.h"
+
+namespace tcptune {
+namespace {
+
+using testing::run_tcptune;
+using testing::TempDir;
+
+constexpr int kSkipStatus = 77;
+
+struct ChildResult {
+  bool skipped = false;
+  std::string report;  // what the child sent back
+};
+
+// Runs `body` in a forked child inside a new network namespace and returns the text it produced
+// (plus a note if the child died).
+ChildResult in_fresh_netns(const std::function<std::string()>& body) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {false, "pipe failed"};
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(kSkipStatus);
+    const std::string report = body();
+    if (!report.empty() && ::write(fds[1], report.data(), report.size()) < 0) ::_exit(2);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string report;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) report.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kSkipStatus) return {true, {}};
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += fmt::format("child ended with status {}", status);
+  return {false, report};
+}
+
+// Every readable value under /proc/sys/net/ipv4 (the namespace's TCP state), by key.
+std::map<std::string, std::string> ipv4_values() {
+  std::map<std::string, std::string> out;
+  platform::ProcSysctl proc("/");
+  DIR* d = ::opendir("/proc/sys/net/ipv4");
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_REG) continue;
+    const std::string key = std::string("net.ipv4.") + e->d_name;
+    const auto r = proc.read(key);
+    if (r.has_value()) out[key] = r.value.text;
+  }
+  ::closedir(d);
+  return out;
+}
+
+std::string diff(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+  std::string out;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || it->second != v) {
+      out += fmt::format("{}: {} became {}\n", k, v, it == b.end() ? "(missing)" : it->second);
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string> kChatKeys = {
+    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_retries2", "net.ipv4.tcp_slow_start_after_idle"};
+
+std::map<std::string, std::string> values_of(const std::vector<std::string>& keys) {
+  platform::ProcSysctl proc("/");
+  std::map<std::string, std::string> out;
+  for (const auto& k : keys) out[k] = proc.read(k).value.text;
+  return out;
+}
+
+#define SKIP_WITHOUT_NETNS(r) \
+  if ((r).skipped) GTEST_SKIP() << "cannot create a network namespace (needs root or CAP_SYS_ADMIN)"
+
+TEST(ApplyNetns, ApplyThenRollbackRestoresTheNamespaceExactly) {
+  TempDir tmp;
+  const std::string state = tmp.path() + "/state";
+  auto r = in_fresh_netns([&]() -> std::string {
+    const auto before = ipv4_values();
+    auto applied = run_tcptune({"apply", "--profile", "chat-long", "--yes", "--state-dir", state});
+    if (applied.exit_code != 0) return "apply failed: " + applied.err;
+    const auto after = values_of(kChatKeys);
+    const std::map<std::string, std::string> want = {
+        {"net.ipv4.tcp_keepalive_time", "300"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
+        {"net.ipv4.tcp_keepalive_probes", "4"}, {"net.ipv4.tcp_retries2", "8"},
+        {"net.ipv4.tcp_slow_start_after_idle", "0"}};
+    if (after != want) return "after apply:\n" + diff(want, after);
+    auto rolled = run_tcptune({"rollback", "--yes", "--state-dir", state});
+    if (rolled.exit_code != 0) return "rollback failed: " + rolled.err;
+    if (rolled.out.find("Restored 5 settings: net.ipv4.tcp_keepalive_time,") == std::string::npos) {
+      return "rollback did not say what it restored:\n" + rolled.out;
+    }
+    return diff(before, ipv4_values());
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+
+TEST(ApplyNetns, DryRunAndMissingYesChangeNothing) {
+  TempDir tmp;
+  const std::string state = tmp.path() + "/state";
+  auto r = in_fresh_netns([&]() -> std::string {
+    const auto before = ipv4_values();
+    auto dry = run_tcptune({"apply", "--profile", "reverse-proxy", "--dry-run", "--state-dir", state});
+    if (dry.exit_code != 0 || dry.out.find("Dry run: nothing was changed.") == std::string::npos) {
+      return "dry run: " + dry.out + dry.err;
+    }
+    auto refused = run_tcptune({"apply", "--profile", "reverse-proxy", "--state-dir", state});
+    if (refused.exit_code != 2 ||
+        refused.err != "tcptune: error: apply: refusing to change kernel settings without confirmation\n"
+                       "hint: standard input is not a terminal: pass --yes to go ahead without asking\n") {
+      return fmt::format("without --yes: exit {}: {}", refused.exit_code, refused.err);
+    }
+    if (::access(state.c_str(), F_OK) == 0) return "a state directory was created";
+    return diff(before, ipv4_values());
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+
+// A store that writes to the real kernel but fails the k-th write, as a kernel refusal would.
+class FailingProc final : public platform::SysctlStore {
+ public:
+  explicit FailingProc(int k) : k_(k) {}
+  core::SysctlReading read(std::string_view key) override { return proc_.read(key); }
+  core::Status write(std::string_view key, std::string_view text) override {
+    if (++n_ == k_) return core::make_error(std::string(key), "injected failure", EIO);
+    return proc_.write(key, text);
+  }
+
+ private:
+  platform::ProcSysctl proc_{"/"};
+  int k_;
+  int n_ = 0;
+};
+
+core::Plan reverse_proxy_like_plan() {
+  core::Plan p;
+  p.profile = "fault";
+  const std::vector<std::pair<std::string, std::string>> targets = {
+      {"net.ipv4.tcp_fin_timeout", "30"}, {"net.ipv4.ip_local_port_range", "16384 65535"},
+      {"net.ipv4.tcp_tw_reuse", "1"}, {"net.core.somaxconn", "1024"},
+      {"net.ipv4.tcp_keepalive_time", "300"}};
+  platform::ProcSysctl proc("/");
+  for (const auto& [k, v] : targets) {
+    p.items.push_back({k, proc.read(k).value.text, v, "test", "fault", true, {}, false});
+  }
+  return p;
+}
+
+TEST(ApplyNetns, KthWriteFailsForEveryKLeavesNamespaceAsBefore) {
+  TempDir tmp;
+  auto r = in_fresh_netns([&]() -> std::string {
+    std::string report;
+    const auto before = ipv4_values();
+    const auto core_before = values_of({"net.core.somaxconn"});
+    const int n = static_cast<int>(reverse_proxy_like_plan().items.size());
+    for (int k = 1; k <= n; ++k) {
+      platform::ApplyOptions opts;
+      opts.state_dir = fmt::format("{}/state{}", tmp.path(), k);
+      FailingProc store(k);
+      auto out = platform::apply_plan(reverse_proxy_like_plan(), store, opts);
+      if (out.ok()) report += fmt::format("k={}: apply succeeded despite the failure\n", k);
+      const std::string changed = diff(before, ipv4_values()) + diff(core_before, values_of({"net.core.somaxconn"}));
+      if (!changed.empty()) report += fmt::format("k={}: left changed:\n{}", k, changed);
+      auto j = platform::read_journal(opts.state_dir);
+      if (!j || !*j || (*j)->state != "restored") report += fmt::format("k={}: journal not 'restored'\n", k);
+    }
+    // And a refusal by the real kernel: net.core.rmem_max is read-only in a child netns (6.18).
+    if (::access("/proc/sys/net/core/rmem_max", W_OK) != 0) {
+      auto plan = reverse_proxy_like_plan();
+      plan.items.push_back({"net.core.rmem_max", "", "8388608", "test", "fault", true, {}, false});
+      platform::ApplyOptions opts;
+      opts.state_dir = tmp.path() + "/state-ro";
+      platform::ProcSysctl proc("/");
+      auto out = platform::apply_plan(plan, proc, opts);
+      if (out.ok()) report += "the kernel accepted a write to a read-only key\n";
+      report += diff(before, ipv4_values());
+    }
+    return report;
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+
+TEST(ApplyNetns, GeneratedFileUnderSysctlPGivesTheSameValuesAsApply) {
+  TempDir tmp;
+  const std::string file = tmp.path() + "/90-tcptune-reverse-proxy.conf";
+  const std::string state = tmp.path() + "/state";
+  std::map<std::string, std::string> applied;
+  const std::vector<std::string> keys = {"net.ipv4.tcp_timestamps", "net.core.somaxconn",
+                                         "net.ipv4.tcp_syncookies", "net.ipv4.tcp_fin_timeout",
+                                         "net.ipv4.ip_local_port_range", "net.ipv4.tcp_tw_reuse"};
+  auto a = in_fresh_netns([&]() -> std::string {
+    auto gen = run_tcptune({"generate", "--profile", "reverse-proxy", "-o", file});
+    if (gen.exit_code != 0) return "generate failed: " + gen.err;
+    auto r = run_tcptune({"apply", "--profile", "reverse-proxy", "--yes", "--state-dir", state});
+    if (r.exit_code != 0) return "apply failed: " + r.err;
+    std::string out;
+    for (const auto& [k, v] : values_of(keys)) out += k + "=" + v + "\n";
+    return out;
+  });
+  SKIP_WITHOUT_NETNS(a);
+  auto b = in_fresh_netns([&]() -> std::string {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execlp("sysctl", "sysctl", "-q", "-p", file.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return fmt::format("sysctl -p exited {}", status);
+    std::string out;
+    for (const auto& [k, v] : values_of(keys)) out += k + "=" + v + "\n";
+    return out;
+  });
+  EXPECT_NE(a.report.find("net.ipv4.ip_local_port_range=16384 65535\n"), std::string::npos) << a.report;
+  EXPECT_NE(a.report.find("net.ipv4.tcp_tw_reuse=1\n"), std::string::npos) << a.report;
+  EXPECT_EQ(a.report, b.report);
+}
+
+// Runs the binary as `nobody` (fork, drop ids, exec); returns exit code and stderr.
+std::pair<int, std::string> run_as_nobody(const std::vector<std::string>& args, const std::string& dir) {
+  const std::string err_path = dir + "/nobody.err";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* err = std::freopen(err_path.c_str(), "w", stderr);
+    FILE* out = std::freopen("/dev/null", "w", stdout);
+    if (!err || !out || ::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+        ::setresuid(65534, 65534, 65534) != 0) {
+      ::_exit(125);
+    }
+    std::vector<char*> argv;
+    std::string bin = TCPTUNE_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(err_path)};
+}
+
+TEST(ApplyNetns, ReadOnlyProcSysAndNonRootAreRefusedBeforeAnyChange) {
+  TempDir tmp;
+  ::chmod(tmp.path().c_str(), 0777);
+  const std::string state = tmp.path() + "/state";
+  auto r = in_fresh_netns([&]() -> std::string {
+    std::string report;
+    const auto before = ipv4_values();
+    auto [code, err] = run_as_nobody({"apply", "--profile", "chat-long", "--yes", "--state-dir", state}, tmp.path());
+    if (code != 3 || err != "tcptune: error: net.ipv4.tcp_keepalive_time: cannot be written: Permission denied\n"
+                             "hint: run tcptune apply as root\n") {
+      report += fmt::format("as nobody: exit {}: {}\n", code, err);
+    }
+    // A container's read-only /proc/sys: a read-only bind mount in a private mount namespace.
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("/proc/sys", "/proc/sys", nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, "/proc/sys", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      return report + "cannot make /proc/sys read-only: " + std::strerror(errno);
+    }
+    auto ro = run_tcptune({"apply", "--profile", "chat-long", "--yes", "--state-dir", state});
+    if (ro.exit_code != 3 ||
+        ro.err != "tcptune: error: /proc/sys: mounted read-only (a container?): no sysctl can be "
+                  "changed: Read-only file system\nhint: apply from the host, or give the container a "
+                  "writable /proc/sys\n") {
+      report += fmt::format("read-only: exit {}: {}\n", ro.exit_code, ro.err);
+    }
+    if (::access(state.c_str(), F_OK) == 0) report += "a state directory was created\n";
+    return report + diff(before, ipv4_values());
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+
+#ifdef TCPTUNE_SOCKHELPER
+// sockhelper opens an exact socket population in the namespace and runs `recommend --auto`.
+std::string auto_recommend_with(const std::vector<std::string>& population, const std::string& dir) {
+  const std::string out_path = dir + "/auto.out";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!std::freopen(out_path.c_str(), "w", stdout)) ::_exit(125);
+    std::vector<std::string> args = {TCPTUNE_SOCKHELPER, "--v4", "8080"};
+    args.insert(args.end(), population.begin(), population.end());
+    for (const char* a : {"--", TCPTUNE_BINARY, "recommend", "--auto", "--interval", "1000"}) args.emplace_back(a);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return testing::read_text(out_path);
+}
+
+TEST(ApplyNetns, AutoRecommendReadsTheWorkload) {
+  TempDir tmp;
+  auto r = in_fresh_netns([&]() -> std::string {
+    std::string report;
+    // 700 long-lived connections on listener 8080 (both ends on loopback; 8081 is sockhelper's
+    // deferred-accept listener), no opens during the 1 s sample: at least 700 s each.
+    const std::string chat = auto_recommend_with({"--estab", "700"}, tmp.path());
+    if (chat.find("inbound (local ports 8080, 8081): 700 ESTABLISHED, 0 TIME-WAIT") == std::string::npos ||
+        chat.find("Profile 'chat-long' fits: 700 inbound connections stay open at least ~1") == std::string::npos) {
+      report += "long-lived population:\n" + chat;
+    }
+    // 500 connections the client closed first (TIME-WAIT on the ephemeral side).
+    const std::string client = auto_recommend_with({"--estab", "10", "--tw", "500"}, tmp.path());
+    if (client.find("Profile 'http-client' fits: outbound connections are") == std::string::npos ||
+        client.find("busiest destination 127.0.0.1:8080: 10 ESTABLISHED + 500 TIME-WAIT") == std::string::npos) {
+      report += "short outbound population:\n" + client;
+    }
+    return report;
+  });
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(r.report, "");
+}
+#endif
+
+}  // namespace
+}  // namespace tcptune

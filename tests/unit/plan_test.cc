@@ -1,0 +1,167 @@
+#include "core/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "core/profile_loader.h"
+#include "profile_test_support.h"
+
+namespace tcptune::core {
+namespace {
+
+ResolvedProfile resolved(const std::string& text) {
+  auto set = load_profiles({{"p.toml", text}}, test::shipped_catalogue());
+  EXPECT_TRUE(set.ok()) << set.error().render();
+  auto r = resolve_profile(*set, set->names().front());
+  EXPECT_TRUE(r.ok()) << r.error().render();
+  return *r;
+}
+
+ResolvedProfile shipped(const std::string& name) {
+  std::vector<ProfileSource> sources;
+  for (const char* n : {"common", "http-short", "http-client", "chat-long", "kernel-defaults",
+                        "reverse-proxy"}) {
+    const std::string path = std::string("profiles/") + n + ".toml";
+    sources.push_back({path, test::read_source_file(path)});
+  }
+  auto set = load_profiles(sources, test::shipped_catalogue());
+  EXPECT_TRUE(set.ok()) << set.error().render();
+  auto r = resolve_profile(*set, name);
+  EXPECT_TRUE(r.ok()) << r.error().render();
+  return *r;
+}
+
+TEST(Plan, DiffAgainstSnapshotKeepsOrderAndMarksUnchanged) {
+  auto plan = make_plan(shipped("http-client"), test::shipped_catalogue(), test::netns_snapshot_618());
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  ASSERT_EQ(plan->items.size(), 3u);
+  EXPECT_EQ(plan->items[0].key, "net.ipv4.tcp_timestamps");
+  EXPECT_FALSE(plan->items[0].change);
+  EXPECT_EQ(plan->items[0].origin, "common");
+  EXPECT_EQ(plan->items[1].key, "net.ipv4.ip_local_port_range");
+  EXPECT_EQ(plan->items[1].before, "32768 60999");
+  EXPECT_EQ(plan->items[1].after, "16384 65535");
+  EXPECT_TRUE(plan->items[1].change);
+  EXPECT_EQ(plan->items[2].before, "2");
+  EXPECT_EQ(plan->items[2].after, "1");
+  EXPECT_EQ(plan->change_count(), 2u);
+}
+
+TEST(Plan, AbsentKeyIsAnErrorNamingIt) {
+  auto snap = test::netns_snapshot_618();
+  snap.sysctls["net.ipv4.tcp_tw_reuse_delay"] = SysctlReading::absent();
+  snap.kernel_release = "6.8.0-1-generic";
+  auto plan = make_plan(resolved("name = \"x\"\ndescription = \"d\"\n[[setting]]\n"
+                                 "key = \"net.ipv4.tcp_tw_reuse_delay\"\nvalue = 2000\nreason = \"r\"\n"),
+                        test::shipped_catalogue(), snap);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().render(),
+            "tcptune: error: net.ipv4.tcp_tw_reuse_delay: the running kernel (Linux 6.8) does not have "
+            "this key (profile 'x' sets it at p.toml:3)\nhint: the key was added in Linux 6.14");
+}
+
+TEST(Plan, GlobalKeyAbsentInChildNetns) {
+  auto plan = make_plan(resolved("name = \"x\"\ndescription = \"d\"\n[[setting]]\n"
+                                 "key = \"net.ipv4.tcp_max_orphans\"\nvalue = 65536\nreason = \"r\"\n"),
+                        test::shipped_catalogue(), test::netns_snapshot_618());
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().render(),
+            "tcptune: error: net.ipv4.tcp_max_orphans: the running kernel (Linux 6.18.44) does not "
+            "have this key (profile 'x' sets it at p.toml:3)\nhint: the key is global: it does not "
+            "exist inside a child network namespace");
+}
+
+TEST(Plan, UnreadableKeyCarriesErrno) {
+  auto snap = test::netns_snapshot_618();
+  snap.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::unreadable(13);
+  auto plan = make_plan(shipped("http-short"), test::shipped_catalogue(), snap);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().render(),
+            "tcptune: error: net.ipv4.tcp_fin_timeout: cannot read the current value (profile "
+            "'http-short' sets it at profiles/http-short.toml:15): Permission denied");
+}
+
+TEST(Plan, KernelDefaultsFollowTheRunningVersion) {
+  auto snap = test::netns_snapshot_618();
+  snap.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::of("30");
+  auto plan = make_plan(shipped("kernel-defaults"), test::shipped_catalogue(), snap);
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  auto find = [&](const std::string& k) -> const PlannedChange* {
+    for (const auto& it : plan->items)
+      if (it.key == k) return &it;
+    return nullptr;
+  };
+  ASSERT_NE(find("net.ipv4.tcp_fin_timeout"), nullptr);
+  EXPECT_EQ(find("net.ipv4.tcp_fin_timeout")->after, "60");
+  EXPECT_TRUE(find("net.ipv4.tcp_fin_timeout")->change);
+  EXPECT_EQ(find("net.ipv4.tcp_fin_timeout")->reason, "compiled-in default of Linux 6.18.44");
+  EXPECT_EQ(find("net.ipv4.tcp_max_tw_buckets")->after, "131072");  // |-262144| / 2
+  EXPECT_EQ(find("net.ipv4.tcp_max_tw_buckets")->reason,
+            "kernel default: |tcp_ehash_entries| / 2 = 131072 (tcp_set_hashinfo())");
+  EXPECT_FALSE(find("net.ipv4.tcp_max_tw_buckets")->change);
+  EXPECT_EQ(plan->change_count(), 1u);
+  // Keys this snapshot did not read are omitted with the reason.
+  EXPECT_NE(std::find(plan->omitted.begin(), plan->omitted.end(),
+                      "net.ipv4.tcp_retries1: was not read from the running kernel"),
+            plan->omitted.end());
+
+  // On 4.9 the defaults differ (tcp_tw_reuse 0 until 4.18, somaxconn 128 until 5.4) and the
+  // keys added later (tcp_tw_reuse_delay 6.14, tcp_syn_linear_timeouts 6.5) are left out.
+  snap.kernel_release = "4.9.0-19-amd64";
+  auto old = make_plan(shipped("kernel-defaults"), test::shipped_catalogue(), snap);
+  ASSERT_TRUE(old.ok()) << old.error().render();
+  plan = old;
+  EXPECT_EQ(find("net.ipv4.tcp_tw_reuse")->after, "0");
+  EXPECT_EQ(find("net.ipv4.ip_local_port_range")->after, "32768 60999");  // changed in 4.2, before 4.9
+  EXPECT_EQ(find("net.core.somaxconn")->after, "128");
+  EXPECT_EQ(find("net.ipv4.tcp_tw_reuse_delay"), nullptr);
+  EXPECT_NE(std::find(plan->omitted.begin(), plan->omitted.end(),
+                      "net.ipv4.tcp_tw_reuse_delay: not present on this kernel"),
+            plan->omitted.end());
+}
+
+TEST(Plan, TwBucketsOmittedWithoutEhashEntries) {
+  auto snap = test::netns_snapshot_618();
+  snap.sysctls.erase("net.ipv4.tcp_ehash_entries");
+  auto plan = make_plan(shipped("kernel-defaults"), test::shipped_catalogue(), snap);
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  EXPECT_NE(std::find(plan->omitted.begin(), plan->omitted.end(),
+                      "net.ipv4.tcp_max_tw_buckets: the default (tcp ehash entries / 2 (per netns; "
+                      "131072 on this host, ehash 262144)) needs net.ipv4.tcp_ehash_entries, which "
+                      "was not read"),
+            plan->omitted.end());
+}
+
+TEST(Plan, NotesFromTheSnapshot) {
+  auto plan = make_plan(shipped("chat-long"), test::shipped_catalogue(), test::netns_snapshot_618());
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  const auto& last = plan->items.back();
+  EXPECT_EQ(last.key, "net.ipv4.tcp_slow_start_after_idle");
+  EXPECT_EQ(last.notes, (std::vector<std::string>{
+                            "no effect while tcp_congestion_control is bbr (BBR sets cong_control; "
+                            "tcp_slow_start_after_idle_check() returns early)"}));
+  auto snap = test::netns_snapshot_618();
+  snap.sysctls["net.ipv4.tcp_congestion_control"] = SysctlReading::of("cubic");
+  plan = make_plan(shipped("chat-long"), test::shipped_catalogue(), snap);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->items.back().notes.empty());
+
+  snap.sysctls["net.ipv4.tcp_timestamps"] = SysctlReading::of("0");
+  auto reuse = make_plan(resolved("name = \"x\"\ndescription = \"d\"\n[[setting]]\n"
+                                  "key = \"net.ipv4.tcp_tw_reuse\"\nvalue = 1\nreason = \"r\"\n"),
+                         test::shipped_catalogue(), snap);
+  ASSERT_TRUE(reuse.ok());
+  EXPECT_EQ(reuse->items[0].notes, (std::vector<std::string>{
+                                       "tcp_timestamps is 0: TIME-WAIT reuse needs timestamps and "
+                                       "will not happen"}));
+}
+
+TEST(Plan, InputsIncludeDerivedAndNoteKeys) {
+  auto keys = plan_inputs(shipped("http-client"));
+  EXPECT_EQ(keys, (std::vector<std::string>{"net.ipv4.ip_local_port_range",
+                                            "net.ipv4.tcp_congestion_control",
+                                            "net.ipv4.tcp_ehash_entries", "net.ipv4.tcp_timestamps",
+                                            "net.ipv4.tcp_tw_reuse"}));
+}
+
+}  // namespace
+}  // namespace tcptune::core

@@ -6,13 +6,11 @@
 #include <fmt/format.h>
 
 #include "cli/knowledge.h"
+#include "cli/profile_common.h"
 #include "platform/data_dirs.h"
 
 namespace tcptune::cli {
 namespace {
-
-// Same directory as cli/profile_common.h's kSystemProfilesDir (the profiles branch).
-constexpr const char* kSystemProfilesDirForVersion = "/etc/tcptune/profiles.d";
 
 std::string describe_dir(const std::string& dir) {
   auto files = platform::read_toml_dir(dir, true, {kCatalogueFile});
@@ -39,7 +37,7 @@ std::string version_text_long() {
   out += fmt::format("data directory: {} ({})\n", data, data_dir_origin(data));
   out += fmt::format("catalogue: {}/rules/{}\n", data, kCatalogueFile);
   out += "rules:\n" + describe_dir(data + "/rules") + describe_dir(kSystemRulesDir);
-  out += "profiles:\n" + describe_dir(data + "/profiles") + describe_dir(kSystemProfilesDirForVersion);
+  out += "profiles:\n" + describe_dir(data + "/profiles") + describe_dir(kSystemProfilesDir);
   return out;
 }
 

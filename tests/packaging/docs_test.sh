@@ -5,7 +5,7 @@
 # really completes subcommands, formats, states and severities.
 # Usage: docs_test.sh TCPTUNE_BINARY SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
-bin=$1 src=$2
+bin=$(realpath "$1") src=$(realpath "$2")
 man=$src/packaging/man/tcptune.1
 bashc=$src/packaging/completions/tcptune.bash
 zshc=$src/packaging/completions/_tcptune
@@ -23,7 +23,7 @@ check_option() {  # command option
   local roff=${2//-/\\-}
   grep -qF -- "$roff" "$man" || fail "man page lacks $2 of ${1:-tcptune}"
   grep -qE -- "(^|[ \"])$2( |\"|$)" "$bashc" || fail "bash completion lacks $2 of ${1:-tcptune}"
-  grep -qE -- "(^|[ '{,(*])$2([=\[',}]|$)" "$zshc" || fail "zsh completion lacks $2 of ${1:-tcptune}"
+  grep -qE -- "(^|[ '{,()*])$2([=\[',}]|$)" "$zshc" || fail "zsh completion lacks $2 of ${1:-tcptune}"
 }
 
 for opt in $("$bin" --help | options_of); do [ "$opt" = --help ] || check_option "" "$opt"; done

@@ -8,6 +8,7 @@
 #include "cli/knowledge.h"
 #include "cli/netns_audit.h"
 #include "cli/output.h"
+#include "cli/report_prometheus.h"
 #include "cli/report_render.h"
 #include "core/did_you_mean.h"
 #include "core/evaluate.h"
@@ -132,8 +133,9 @@ int run_audit(const Globals& g, const AuditOptions& o) {
   ctx.source = !o.snapshot.empty() ? fmt::format("snapshot {}", o.snapshot)
                : g.root == "/"     ? std::string("this host")
                                    : fmt::format("root {}", g.root);
-  const std::string text = o.format == "json" ? render_report_json(report, ctx).dump(2) + "\n"
-                                              : render_report_text(report, ctx, o.output.empty() && use_color(g.no_color));
+  const std::string text = o.format == "json"         ? render_report_json(report, ctx).dump(2) + "\n"
+                           : o.format == "prometheus" ? render_report_prometheus(report, ctx)
+                                                      : render_report_text(report, ctx, o.output.empty() && use_color(g.no_color));
   if (auto st = write_output(o.output, text); !st) return report_error(st.error(), kExitRuntime);
   for (const auto& f : report.findings) {
     if (f.severity >= *fail_on) return kExitFindings;
@@ -147,7 +149,7 @@ void register_audit(CLI::App& app, Globals& g) {
   auto o = std::make_shared<AuditOptions>();
   auto* cmd = app.add_subcommand("audit", "Check settings, configuration and evidence; report findings");
   cmd->add_option("--snapshot", o->snapshot, "Audit a snapshot file (from 'tcptune snapshot') instead of this host");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "prometheus"}))->capture_default_str();
   cmd->add_option("--fail-on", o->fail_on, "Exit 1 when a finding has this severity or higher")
       ->check(CLI::IsMember({"info", "warning", "critical"}))
       ->capture_default_str();
@@ -163,7 +165,8 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_flag("--list-thresholds", o->list_thresholds, "Print every threshold with its value, origin and meaning, then exit");
   cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --interval 10 --processes\n"
               "  tcptune audit --set threshold.close_wait_per_port=200\n"
-              "  tcptune audit --all-netns\n  tcptune audit --snapshot host.json --format json");
+              "  tcptune audit --all-netns\n  tcptune audit --snapshot host.json --format json\n"
+              "  tcptune audit --format prometheus -o /var/lib/prometheus/node-exporter/tcptune.prom");
   add_netns_options(cmd, o->netns, false);  // --profile is audit's own (above) and also judges namespaces
   cmd->callback([&g, o, cmd] {
     o->config_given = cmd->count("--config") > 0;

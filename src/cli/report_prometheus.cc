@@ -1,6 +1,7 @@
 #include "cli/report_prometheus.h"
 
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 

@@ -59,15 +59,15 @@ _tcptune() {
                 COMPREPLY=($(compgen -W "$commands" -- "$cur"))
             fi
             return ;;
-        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census" ;;
-        snapshot)  opts="--output -o" ;;
+        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --netns --netns-pid --all-netns" ;;
+        snapshot)  opts="--output -o --netns --netns-pid --all-netns" ;;
         explain)
-            opts="--list --format"
+            opts="--list --list-rules --format"
             if [[ "$cur" != -* ]]; then
                 COMPREPLY=($(compgen -W "$(tcptune explain --list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
                 return
             fi ;;
-        sockets)   opts="--state --port --by --top --format --watch --interval --source" ;;
+        sockets)   opts="--state --port --by --top --format --watch --interval --source --netns --netns-pid --all-netns" ;;
         profiles)
             opts="--profiles"
             if [[ "$cur" != -* ]]; then

@@ -69,7 +69,8 @@ void register_diff(CLI::App& app, Globals& g) {
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_option("-o,--output", o->output, "Write to FILE (atomically)");
   cmd->add_flag("--exit-code", o->exit_code, "Exit 1 when the snapshots differ");
-  cmd->footer("Example: tcptune snapshot -o before.json; ...; tcptune snapshot -o after.json; tcptune diff before.json after.json");
+  cmd->footer("Examples:\n  tcptune diff before.json after.json\n  tcptune diff --format json web1.json web2.json\n"
+              "(take each snapshot with: tcptune snapshot -o FILE)");
   cmd->callback([&g, o] { g.exit_code = run_diff(*o); });
 }
 

@@ -16,16 +16,22 @@ class Scanner {
   Scanner(std::string_view text, std::string_view path) : s_(text), path_(path) {}
 
   Status run() {
+    char prev = '\n';  // last non-blank character outside strings and comments
     while (i_ < s_.size()) {
       const char c = s_[i_];
       if (c == '#') {
         skip_to_eol();
-      } else if (c == '"' || c == '\'') {
+      } else if ((c == '"' || c == '\'') && opens_string(prev)) {
         if (auto st = skip_string(c); !st) return st;
+        prev = c;
       } else if (static_cast<unsigned char>(c) >= 0x80) {
+        // Also inside a "string" whose quote follows a bare character (l = -"...): toml++
+        // scans that as a bare value, testing every character for whitespace (found by
+        // fuzz_catalogue after the first version of this guard).
         return error_here(fmt::format("non-ASCII character {} outside a string or comment", describe()),
                           "TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
       } else {
+        if (c != ' ' && c != '\t' && c != '\r') prev = c;
         ++i_;
       }
     }
@@ -33,6 +39,12 @@ class Scanner {
   }
 
  private:
+  // A quote opens a string only where TOML expects a key or a value to begin; after any other
+  // character it is part of a bare token, which toml++ scans character by character.
+  static bool opens_string(char prev) {
+    return prev == '\n' || prev == '=' || prev == '[' || prev == '{' || prev == ',' || prev == '.';
+  }
+
   void skip_to_eol() {
     while (i_ < s_.size() && s_[i_] != '\n') ++i_;
   }

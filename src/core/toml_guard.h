@@ -13,7 +13,9 @@ namespace tcptune::core {
 
 // Rejects, as `path:line:col: error: ...` (column in code points, as toml++ counts), the
 // places where toml++ 3.3 classifies a non-ASCII code point as whitespace:
-//  - any non-ASCII byte outside strings and comments (TOML 1.0 allows none there anyway);
+//  - any non-ASCII byte outside strings and comments (TOML 1.0 allows none there anyway), where
+//    a quote opens a string only at the start of a key or value (after a line break, '=', '[',
+//    '{', ',' or '.'), as it does for toml++;
 //  - in a multi-line basic string ("""), a code point U+00A1..U+0499 right after '\' or as the
 //    first non-blank character after a line-ending backslash.
 // Everything else (well-formed or not) is left to toml++ to judge.

@@ -54,6 +54,10 @@ TEST(HostileCore, NonAsciiBareKeyIsALocatedErrorNotTomlUndefinedBehaviour) {  //
   EXPECT_EQ(rule_error("[[rule]]\nid = \"A\" \xd0\x96\n"),
             "r.toml:2:10: error: non-ASCII character U+0416 outside a string or comment\n"
             "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  // A quote after a bare character does not open a string for toml++: it scans on.
+  EXPECT_EQ(rule_error("l = -\"=\xcb\x8c e=poc .18\"\n"),
+            "r.toml:1:8: error: non-ASCII character U+02CC outside a string or comment\n"
+            "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
   auto cat = core::load_catalogue("[[sysctl]]\nadd\xc3\x9b" "d_in = \"2.6\"\n", "catalogue.toml");
   ASSERT_FALSE(cat.ok());
   EXPECT_EQ(cat.error().render(),

@@ -44,7 +44,7 @@ grep -q 'libfmt' <<<"$requires" && grep -q 'libmnl' <<<"$requires" && pass "auto
 
 # The packaged binary, extracted, finds nothing but the compiled-in /usr/share/tcptune.
 mkdir "$top/x" && (cd "$top/x" && rpm2cpio "$rpm" | cpio -idm --quiet)
-strings "$top/x/usr/bin/tcptune" | grep -qx /usr/share/tcptune && pass "compiled-in data directory /usr/share/tcptune" \
+strings "$top/x/usr/bin/tcptune" | grep -qE "(^|[^[:alnum:]/])/usr/share/tcptune$" && pass "compiled-in data directory /usr/share/tcptune" \
   || fail "no /usr/share/tcptune in the binary"
 strings "$top/x/usr/bin/tcptune" | grep -qF "$src" && fail "binary refers to the source tree $src" \
   || pass "no source-tree path in the binary"

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/version_info.h"
 
 namespace tcptune::cli {
 
@@ -13,7 +14,11 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   // Global options (--root, --no-color) are accepted after the subcommand too.
   app.fallthrough();
-  app.set_version_flag("--version", std::string("tcptune ") + TCPTUNE_VERSION);
+  app.set_version_flag("--version", [] {
+    std::string v = version_text_long();
+    v.pop_back();  // CLI11 adds the final newline
+    return v;
+  }, "Print the version and where rules and profiles are loaded from");
   app.footer("Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 runtime error.\n"
              "Example: tcptune audit --fail-on warning");
   Globals g;

@@ -6,6 +6,9 @@
 #include "cli/explain_render.h"
 #include "cli/knowledge.h"
 #include "cli/output.h"
+#include "cli/rule_explain.h"
+#include "core/did_you_mean.h"
+#include "core/severity.h"
 #include "core/catalogue_suggest.h"
 #include "core/sysctl_key.h"
 #include "platform/sysctl_store.h"
@@ -16,6 +19,7 @@ namespace {
 struct ExplainOptions {
   std::string key;
   std::string format = "text";
+  std::vector<std::string> rule_dirs;
 };
 
 // Accepts the canonical key, the slash form, or a unique suffix ("tcp_fin_timeout").
@@ -33,7 +37,47 @@ const core::CatalogueEntry* lookup(const core::Catalogue& cat, const std::string
   return match;
 }
 
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return s;
+}
+
+// A finding id such as TT-CLOSEWAIT-001 (any case); keys never contain '-' and uppercase.
+bool looks_like_rule_id(const std::string& s) {
+  return s.find('-') != std::string::npos && s.find('.') == std::string::npos && s.find('/') == std::string::npos;
+}
+
+int run_explain_rule(const ExplainOptions& o, const std::vector<std::string>& rule_dirs) {
+  auto k = load_knowledge(rule_dirs, true);
+  if (!k) return report_error(k.error(), kExitRuntime);
+  std::vector<std::string> ids;
+  for (const auto& r : k->rules) {
+    if (upper(r.id) != upper(o.key)) {
+      ids.push_back(r.id);
+      continue;
+    }
+    const std::string text = o.format == "json" ? render_rule_explain_json(r, k->thresholds).dump(2) + "\n"
+                                                : render_rule_explain(r, k->thresholds);
+    if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
+    return kExitOk;
+  }
+  const std::string near = core::did_you_mean(upper(o.key), ids);
+  return report_error(core::make_error(o.key, "no rule or finding with this id" + near, 0,
+                                       "run 'tcptune explain --list-rules' to see the rule ids"),
+                      kExitUsage);
+}
+
+int run_list_rules(const std::vector<std::string>& rule_dirs) {
+  auto k = load_knowledge(rule_dirs, true);
+  if (!k) return report_error(k.error(), kExitRuntime);
+  std::string out;
+  for (const auto& r : k->rules) out += fmt::format("{:<18} {:<8} {}\n", r.id, core::severity_name(r.severity), r.title);
+  if (auto st = write_output("", out); !st) return report_error(st.error(), kExitRuntime);
+  return kExitOk;
+}
+
 int run_explain(const Globals& g, const ExplainOptions& o) {
+  if (looks_like_rule_id(o.key)) return run_explain_rule(o, o.rule_dirs);
   auto k = load_knowledge({}, false);
   if (!k) return report_error(k.error(), kExitRuntime);
   const auto* entry = lookup(k->catalogue, o.key);
@@ -65,13 +109,19 @@ int run_list() {
 void register_explain(CLI::App& app, Globals& g) {
   auto o = std::make_shared<ExplainOptions>();
   auto list = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("explain", "Explain a sysctl: meaning, unit, default, range, scope, misconceptions");
-  cmd->add_option("key", o->key, "Sysctl key (net.ipv4.tcp_fin_timeout, net/ipv4/tcp_fin_timeout or tcp_fin_timeout)");
+  auto list_rules = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("explain", "Explain a sysctl (meaning, unit, default, range, scope, misconceptions) "
+                                            "or a finding (mechanism, what not to do, recommendation)");
+  cmd->add_option("key", o->key, "Sysctl key (net.ipv4.tcp_fin_timeout, net/ipv4/tcp_fin_timeout or tcp_fin_timeout) "
+                                 "or finding id (TT-CLOSEWAIT-001)");
   cmd->add_flag("--list", *list, "List the keys tcptune knows");
+  cmd->add_flag("--list-rules", *list_rules, "List the rule (finding) ids");
+  cmd->add_option("--rules", o->rule_dirs, "Also load rules from DIR (repeatable)");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
-  cmd->footer("Example: tcptune explain tcp_fin_timeout");
-  cmd->callback([&g, o, list] {
+  cmd->footer("Examples:\n  tcptune explain tcp_fin_timeout\n  tcptune explain TT-CLOSEWAIT-001");
+  cmd->callback([&g, o, list, list_rules] {
     if (*list) { g.exit_code = run_list(); return; }
+    if (*list_rules) { g.exit_code = run_list_rules(o->rule_dirs); return; }
     if (o->key.empty()) throw CLI::RequiredError("key");
     g.exit_code = run_explain(g, *o);
   });

@@ -118,6 +118,7 @@ void register_sockets(CLI::App& app, Globals& g) {
   sub->add_option("--source", args->source, "Census source (auto falls back to /proc/net/tcp)")
       ->check(CLI::IsMember({"auto", "sock_diag", "proc"}));
   add_netns_options(sub, args->netns);
+  sub->footer("Examples:\n  tcptune sockets --state time-wait --by remote\n  tcptune sockets --by process --top 5");
   sub->callback([args, &g]() { g.exit_code = run_sockets(*args, g); });
 }
 

@@ -37,9 +37,10 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
   for (const auto& d : extra_rule_dirs) {
     if (auto s = add_dir(d, false); !s) return s.error();
   }
-  auto rules = core::load_rules(sources, k.catalogue);
-  if (!rules) return rules.error();
-  k.rules = std::move(*rules);
+  auto set = core::load_rule_set(sources, k.catalogue);
+  if (!set) return set.error();
+  k.rules = std::move(set->rules);
+  k.thresholds = std::move(set->thresholds);
   return k;
 }
 

@@ -2,6 +2,7 @@
 // --rules DIR, in that order).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct Knowledge {
   std::string data_dir;
   core::Catalogue catalogue;
   std::vector<core::Rule> rules;
+  std::map<std::string, core::ThresholdDecl> thresholds;  // declared by the rule files
   std::vector<std::string> rule_dirs;  // directories rules were read from, in order
 };
 

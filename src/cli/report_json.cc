@@ -35,6 +35,8 @@ nlohmann::json render_report_json(const core::Report& r, const ReportContext& ct
                         {"item", f.item},
                         {"message", f.message},
                         {"evidence", std::move(ev)},
+                        {"mechanism", f.mechanism},
+                        {"avoid", f.avoid},
                         {"recommendation", f.recommendation},
                         {"references", f.references}});
   }

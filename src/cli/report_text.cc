@@ -3,6 +3,7 @@
 #include "cli/census_render.h"
 #include "cli/explain_render.h"
 #include "cli/report_render.h"
+#include "cli/rule_explain.h"
 
 namespace tcptune::cli {
 namespace {
@@ -45,16 +46,24 @@ std::string heading(const core::Report& r, const ReportContext& ctx) {
 
 void render_finding(std::string& out, const core::Finding& f, const Style& st) {
   out += fmt::format("\n  {} {}\n", st.wrap(color_of(f.severity), f.id), st.wrap("1", f.title));
-  out += wrap_text(f.message, "    ", "    ", 100) + "\n";
+  out += wrap_block(f.message, "    ", 100) + "\n";
   if (!f.evidence.empty()) {
     size_t w = 0;
     for (const auto& e : f.evidence) w = std::max(w, e.label.size());
     out += "    evidence:\n";
     for (const auto& e : f.evidence) out += fmt::format("      {:<{}}  {}\n", e.label, w, e.value);
   }
+  if (!f.mechanism.empty()) {
+    out += "    mechanism:\n";
+    out += wrap_block(f.mechanism, "      ", 100) + "\n";
+  }
+  if (!f.avoid.empty()) {
+    out += "    do not:\n";
+    out += wrap_block(f.avoid, "      ", 100) + "\n";
+  }
   if (!f.recommendation.empty()) {
     out += "    recommendation:\n";
-    out += wrap_text(f.recommendation, "      ", "      ", 100) + "\n";
+    out += wrap_block(f.recommendation, "      ", 100) + "\n";
   }
   if (!f.references.empty()) out += fmt::format("    references: {}\n", fmt::join(f.references, "; "));
 }

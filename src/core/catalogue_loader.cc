@@ -12,6 +12,7 @@
 
 #include "core/catalogue_suggest.h"
 #include "core/sysctl_key.h"
+#include "core/toml_guard.h"
 
 namespace tcptune::core {
 namespace {
@@ -338,6 +339,7 @@ Result<CatalogueEntry> parse_entry(std::string_view path, const toml::table& t) 
 }  // namespace
 
 Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
+  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
   toml::parse_result parsed = toml::parse(text, path);
   if (!parsed) {
     const auto& err = parsed.error();

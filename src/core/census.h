@@ -75,6 +75,28 @@ struct ProcessSockets {
   bool operator==(const ProcessSockets&) const = default;
 };
 
+// Listening sockets grouped by local port (several with SO_REUSEPORT or one per family).
+// From sock_diag: queued = accept-queue length, backlog = its limit, min(listen() backlog,
+// somaxconn at listen() time) (KERNEL_FACTS.md net.core.somaxconn). /proc/net/tcp has no limit:
+// backlog is 0 there (unknown).
+struct ListenerCounts {
+  uint16_t port = 0;
+  uint32_t sockets = 0;
+  uint64_t queued = 0;   // sum over the port's listeners
+  uint64_t backlog = 0;  // sum over the port's listeners; 0 = unknown
+  bool operator==(const ListenerCounts&) const = default;
+};
+
+// Sockets of one state on one local port held by one process (the process view joined with
+// the local port; used to name the owner of CLOSE-WAIT sockets).
+struct PortOwner {
+  uint16_t port = 0;
+  int32_t pid = 0;
+  std::string command;
+  uint64_t sockets = 0;
+  bool operator==(const PortOwner&) const = default;
+};
+
 struct PortRange {
   uint16_t low = 0;
   uint16_t high = 0;
@@ -100,6 +122,13 @@ struct Census {
   std::optional<PortRange> ephemeral_range;  // ip_local_port_range when known
   std::optional<std::vector<ProcessSockets>> processes;  // when asked (--by process)
   uint64_t sockets_without_owner = 0;  // in the process view: minisocks, request socks, others
+  std::optional<std::vector<PortOwner>> close_wait_owners;  // with the process view: CLOSE-WAIT by port and owner
+  std::optional<std::vector<ListenerCounts>> listeners;  // with the per-port view: every listening port
+  // FIN-WAIT-2 sockets no application holds: timewait minisocks (timer 3) and orphaned full
+  // sockets (no inode), both bounded by tcp_fin_timeout; the rest were half-closed with
+  // shutdown() by a process that still holds them, and no timeout applies (KERNEL_FACTS.md
+  // net.ipv4.tcp_fin_timeout).
+  uint64_t fin_wait2_orphaned = 0;
   std::vector<std::string> notes;      // partial data, fallbacks and why
 
   bool operator==(const Census&) const = default;

@@ -65,6 +65,7 @@ CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts
     // move as ports appear; reallocation copies were a third of the per-socket cost.
     port_rows_.reserve(65536);
     port_of_row_.reserve(65536);
+    listener_index_.assign(65536, 0);
   }
 }
 
@@ -76,6 +77,9 @@ void CensusAggregator::on_socket(const DiagSocket& s) {
   if (opts_.port && s.sport != *opts_.port) return;
   const size_t slot = state_slot(s.state);
   ++states_.n[slot];
+  if (slot == static_cast<size_t>(TcpState::kFinWait2) && (s.timer == kTimewaitTimer || s.inode == 0))
+    ++fw2_orphaned_;
+  if (opts_.by_port && slot == static_cast<size_t>(TcpState::kListen)) count_listener(s);
   if (s.family == kAfInet) ++ipv4_;
   else if (s.family == kAfInet6) ++ipv6_;
   if (opts_.by_port) {
@@ -88,7 +92,19 @@ void CensusAggregator::on_socket(const DiagSocket& s) {
     ++port_rows_[idx - 1][slot];
   }
   if (opts_.by_remote) count_remote(s);
-  if (opts_.collect_inodes) inodes_.push_back(SocketInode{s.inode, s.state});
+  if (opts_.collect_inodes) inodes_.push_back(SocketInode{s.inode, s.state, s.sport});
+}
+
+void CensusAggregator::count_listener(const DiagSocket& s) {
+  uint32_t& idx = listener_index_[s.sport];
+  if (idx == 0) {
+    listener_rows_.push_back(ListenerCounts{s.sport, 0, 0, 0});
+    idx = static_cast<uint32_t>(listener_rows_.size());
+  }
+  ListenerCounts& row = listener_rows_[idx - 1];
+  ++row.sockets;
+  row.queued += s.rqueue;
+  row.backlog += s.wqueue;
 }
 
 void CensusAggregator::count_remote(const DiagSocket& s) {
@@ -120,7 +136,11 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
   c.state_filter = opts_.state_mask;
   c.port_filter = opts_.port;
   c.ephemeral_range = opts_.ephemeral_range;
+  c.fin_wait2_orphaned = fw2_orphaned_;
   if (opts_.by_port) {
+    std::vector<ListenerCounts> ls = listener_rows_;
+    std::sort(ls.begin(), ls.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
+    c.listeners = std::move(ls);
     // Rank (total, port) pairs and materialise only the top N rows: the table can hold tens of
     // thousands of ephemeral ports and sorting full rows dominated the user-space cost.
     std::vector<std::pair<uint64_t, uint16_t>> rank;
@@ -159,6 +179,26 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     c.remotes = std::move(rs);
   }
   return c;
+}
+
+std::vector<PortOwner> attribute_port_owners(const std::vector<SocketInode>& inodes,
+                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
+                                             TcpState state) {
+  std::map<std::pair<uint16_t, int32_t>, PortOwner> by_key;
+  for (const SocketInode& si : inodes) {
+    if (state_slot(si.state) != static_cast<size_t>(state) || si.inode == 0) continue;
+    auto it = owners.find(si.inode);
+    if (it == owners.end()) continue;
+    PortOwner& po = by_key[{si.port, it->second.pid}];
+    po.port = si.port;
+    po.pid = it->second.pid;
+    po.command = it->second.command;
+    ++po.sockets;
+  }
+  std::vector<PortOwner> out;
+  for (auto& [k, po] : by_key) out.push_back(std::move(po));
+  std::stable_sort(out.begin(), out.end(), [](const PortOwner& a, const PortOwner& b) { return a.sockets > b.sockets; });
+  return out;
 }
 
 std::vector<ProcessSockets> attribute_owners(const std::vector<SocketInode>& inodes,

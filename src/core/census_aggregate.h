@@ -31,6 +31,7 @@ std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr);
 struct SocketInode {
   uint32_t inode = 0;
   uint8_t state = 0;
+  uint16_t port = 0;  // local port
 };
 
 struct InodeOwner {
@@ -63,6 +64,7 @@ class CensusAggregator final : public DiagSink {
     size_t operator()(const RemoteKey& k) const;
   };
   void count_remote(const DiagSocket& s);
+  void count_listener(const DiagSocket& s);
   using PortRow = std::array<uint32_t, kStateSlots>;
 
   AggregateOptions opts_;
@@ -70,6 +72,9 @@ class CensusAggregator final : public DiagSink {
   uint64_t ipv4_ = 0;
   uint64_t ipv6_ = 0;
   uint64_t fw2_minisocks_ = 0;
+  uint64_t fw2_orphaned_ = 0;  // after the filters, like the state counts
+  std::vector<ListenerCounts> listener_rows_;  // in first-seen order
+  std::vector<uint32_t> listener_index_;       // port -> 1 + row, 0 = unseen (by_port only)
   std::vector<uint32_t> port_index_;  // port -> 1 + row in port_rows_, 0 = unseen
   std::vector<PortRow> port_rows_;
   std::vector<uint16_t> port_of_row_;
@@ -77,6 +82,12 @@ class CensusAggregator final : public DiagSink {
   bool remotes_capped_ = false;
   std::vector<SocketInode> inodes_;
 };
+
+// Owners of the collected sockets in `state`, grouped by (local port, pid): most sockets first,
+// then port, then pid. Sockets without a known owner are left out.
+std::vector<PortOwner> attribute_port_owners(const std::vector<SocketInode>& inodes,
+                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
+                                             TcpState state);
 
 // The process view: attributes collected inodes to their owners. Sockets whose inode is 0 or
 // has no known owner are counted in *without_owner. Sorted by total, descending, then pid.

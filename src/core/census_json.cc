@@ -97,6 +97,20 @@ Census census_from_json_or_throw(const json& j) {
                                             states_from_json(p.at("states"))});
     c.sockets_without_owner = j.at("sockets_without_owner").get<uint64_t>();
   }
+  if (j.contains("close_wait_owners")) {
+    c.close_wait_owners.emplace();
+    for (const json& o : j.at("close_wait_owners"))
+      c.close_wait_owners->push_back(PortOwner{o.at("port").get<uint16_t>(), o.at("pid").get<int32_t>(),
+                                               o.at("command").get<std::string>(), o.at("sockets").get<uint64_t>()});
+  }
+  if (j.contains("listeners")) {
+    c.listeners.emplace();
+    for (const json& l : j.at("listeners"))
+      c.listeners->push_back(ListenerCounts{l.at("port").get<uint16_t>(), l.at("sockets").get<uint32_t>(),
+                                            l.at("queued").get<uint64_t>(), l.at("backlog").get<uint64_t>()});
+  }
+  // Absent in snapshots written before the field existed.
+  c.fin_wait2_orphaned = j.value("fin_wait2_orphaned", uint64_t{0});
   c.notes = j.at("notes").get<std::vector<std::string>>();
   return c;
 }
@@ -113,6 +127,7 @@ json census_to_json(const Census& c) {
             {"time_wait_derived", c.time_wait_derived},
             {"state_filter", mask_to_json(c.state_filter)},
             {"port_filter", c.port_filter ? json(*c.port_filter) : json(nullptr)},
+            {"fin_wait2_orphaned", c.fin_wait2_orphaned},
             {"notes", c.notes}};
   if (c.ports) {
     json a = json::array();
@@ -139,6 +154,18 @@ json census_to_json(const Census& c) {
                    {"states", states_to_json(p.states, false)}});
     j["processes"] = std::move(a);
     j["sockets_without_owner"] = c.sockets_without_owner;
+  }
+  if (c.close_wait_owners) {
+    json a = json::array();
+    for (const PortOwner& o : *c.close_wait_owners)
+      a.push_back({{"port", o.port}, {"pid", o.pid}, {"command", o.command}, {"sockets", o.sockets}});
+    j["close_wait_owners"] = std::move(a);
+  }
+  if (c.listeners) {
+    json a = json::array();
+    for (const ListenerCounts& l : *c.listeners)
+      a.push_back({{"port", l.port}, {"sockets", l.sockets}, {"queued", l.queued}, {"backlog", l.backlog}});
+    j["listeners"] = std::move(a);
   }
   return j;
 }

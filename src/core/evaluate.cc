@@ -39,6 +39,7 @@ std::vector<Evidence> evidence_of(const EvalContext& ctx) {
     for (const auto& a : s.shadowed) ev.push_back({"overridden", at(a)});
     if (s.procps_winner) ev.push_back({"procps applies", at(*s.procps_winner)});
   }
+  for (const auto& [label, text] : ctx.facts) ev.push_back({label, text});
   return ev;
 }
 
@@ -61,6 +62,8 @@ void run_rule(const Rule& rule, const std::optional<std::string>& item, EvalCont
   f.severity = rule.severity;
   f.title = rule.title;
   f.message = render_template(rule.message, ctx);
+  f.mechanism = render_template(rule.mechanism, ctx);
+  f.avoid = render_template(rule.avoid, ctx);
   f.recommendation = render_template(rule.recommendation, ctx);
   f.evidence = evidence_of(ctx);
   f.references = rule.references;
@@ -72,12 +75,19 @@ void run_rule(const Rule& rule, const std::optional<std::string>& item, EvalCont
 
 Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const ResolvedConfig& config,
                 const Catalogue& catalogue) {
+  return evaluate(rules, snapshot, config, catalogue, EvalSettings{});
+}
+
+Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const ResolvedConfig& config,
+                const Catalogue& catalogue, const EvalSettings& settings) {
   Report rep;
   rep.gaps = snapshot.gaps;
   EvalContext base;
   base.snapshot = &snapshot;
   base.config = &config;
   base.catalogue = &catalogue;
+  base.thresholds = &settings.thresholds;
+  base.profile = settings.profile;
   for (const auto& rule : rules) {
     if (rule.for_each.empty()) {
       run_rule(rule, std::nullopt, base, rep);

@@ -1,9 +1,11 @@
 // Runs rules against a snapshot and the resolved sysctl configuration.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/catalogue.h"
+#include "core/expr_value.h"
 #include "core/report.h"
 #include "core/rule.h"
 #include "core/snapshot.h"
@@ -19,5 +21,18 @@ namespace tcptune::core {
 // when the condition used it.
 Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const ResolvedConfig& config,
                 const Catalogue& catalogue);
+
+// What the user chose for this audit: threshold values (defaults from the rule files, then
+// tcptune.toml, then --set) and the workload profile ("" when none).
+struct EvalSettings {
+  Thresholds thresholds;
+  std::string profile;
+};
+
+// As above, with thresholds and the profile. Census, counter and threshold values a rule
+// consulted are added to its evidence (labels "census", "counter", "counter increase",
+// "sockstat", "owner", "threshold", "profile", "ephemeral ports").
+Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const ResolvedConfig& config,
+                const Catalogue& catalogue, const EvalSettings& settings);
 
 }  // namespace tcptune::core

@@ -22,12 +22,24 @@ const SysctlReading* reading(EvalContext& ctx, const std::string& key) {
   return ctx.snapshot->find(key);
 }
 
+// A numeric key (per the catalogue) that reads as text -- an empty, truncated or garbled
+// /proc/sys file in a copied tree or snapshot -- is missing data, not a value: otherwise
+// `sysctl(k) != 0` fires on an empty file. Text keys (congestion control, lists) are values.
+std::optional<Unknown> malformed(const EvalContext& ctx, const std::string& key, const SysctlValue& v) {
+  if (v.kind != SysctlValue::Kind::kString || !ctx.catalogue) return std::nullopt;
+  const CatalogueEntry* e = ctx.catalogue->find(key);
+  if (!e || e->type == "string" || e->type == "list") return std::nullopt;
+  return Unknown{"sysctl " + key, fmt::format("'{}' is not a valid {} value", v.text, e->type)};
+}
+
 Value fn_sysctl(EvalContext& ctx, const std::vector<Value>& a) {
   const std::string& key = arg_str(a, 0);
   const SysctlReading* r = reading(ctx, key);
   if (!r) return not_collected(key);
   switch (r->state) {
-    case SysctlReading::State::kValue: return r->value;
+    case SysctlReading::State::kValue:
+      if (auto bad = malformed(ctx, key, r->value)) return *bad;
+      return r->value;
     case SysctlReading::State::kAbsent:
       return Unknown{"sysctl " + key, "absent on this kernel"};
     case SysctlReading::State::kUnreadable:
@@ -82,6 +94,7 @@ Value fn_drift(EvalContext& ctx, const std::vector<Value>& a) {
   if (r->state == SysctlReading::State::kUnreadable) {
     return Unknown{"sysctl " + key, fmt::format("unreadable: {}", std::strerror(r->err))};
   }
+  if (auto bad = malformed(ctx, key, r->value)) return *bad;
   return !sysctl_values_equal(r->value, parse_sysctl_value(s->winner.value));
 }
 
@@ -180,20 +193,25 @@ Value fn_issue_message(EvalContext& ctx, const std::vector<Value>& a) {
 }  // namespace
 
 const std::vector<FunctionSig>& function_table() {
-  static const std::vector<FunctionSig> kTable = {
-      {"sysctl", {Type::kString}, Type::kValue, true, "live value of a key", fn_sysctl},
-      {"exists", {Type::kString}, Type::kBool, true, "the key exists on this kernel (readable or not)", fn_exists},
-      {"readable", {Type::kString}, Type::kBool, true, "the key exists and its value was read", fn_readable},
-      {"unreadable", {Type::kString}, Type::kBool, true, "the key exists but could not be read", fn_unreadable},
-      {"configured", {Type::kString}, Type::kBool, true, "some sysctl.d/sysctl.conf file sets the key", fn_configured},
-      {"config", {Type::kString}, Type::kSetting, true, "what boot applies for the key", fn_config},
-      {"drift", {Type::kString}, Type::kBool, true, "live value differs from what boot applies", fn_drift},
-      {"known", {Type::kString}, Type::kBool, true, "the key is in tcptune's catalogue", fn_known},
-      {"catalogue", {Type::kString}, Type::kEntry, true, "catalogue facts about the key", fn_catalogue},
-      {"module_loaded", {Type::kString}, Type::kBool, false, "a kernel module is loaded", fn_module_loaded},
-      {"issue_message", {Type::kString}, Type::kString, false,
+  static const std::vector<FunctionSig> kTable = [] {
+    std::vector<FunctionSig> t = {
+      {"sysctl", {Type::kString}, Type::kValue, ArgCheck::kSysctlKey, "live value of a key", fn_sysctl},
+      {"exists", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists on this kernel (readable or not)", fn_exists},
+      {"readable", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists and its value was read", fn_readable},
+      {"unreadable", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key exists but could not be read", fn_unreadable},
+      {"configured", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "some sysctl.d/sysctl.conf file sets the key", fn_configured},
+      {"config", {Type::kString}, Type::kSetting, ArgCheck::kSysctlKey, "what boot applies for the key", fn_config},
+      {"drift", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "live value differs from what boot applies", fn_drift},
+      {"known", {Type::kString}, Type::kBool, ArgCheck::kSysctlKey, "the key is in tcptune's catalogue", fn_known},
+      {"catalogue", {Type::kString}, Type::kEntry, ArgCheck::kSysctlKey, "catalogue facts about the key", fn_catalogue},
+      {"module_loaded", {Type::kString}, Type::kBool, ArgCheck::kNone, "a kernel module is loaded", fn_module_loaded},
+      {"issue_message", {Type::kString}, Type::kString, ArgCheck::kNone,
        "what is wrong at a config_issue location (\"file:line:col\")", fn_issue_message},
-  };
+    };
+    auto extra = evidence_functions();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
   return kTable;
 }
 
@@ -203,7 +221,13 @@ const std::vector<IdentSig>& ident_table() {
       {"kernel_release", Type::kString, false, "running kernel release string", id_kernel_release},
       {"item", Type::kString, true, "the current item of a rule with for_each", id_item},
   };
-  return kTable;
+  static const std::vector<IdentSig> kAll = [] {
+    std::vector<IdentSig> t = kTable;
+    auto extra = evidence_idents();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
+  return kAll;
 }
 
 const std::vector<FieldSig>& field_table() {
@@ -288,7 +312,13 @@ const std::vector<IterationSig>& iteration_table() {
          return locs;
        }},
   };
-  return kTable;
+  static const std::vector<IterationSig> kAll = [] {
+    std::vector<IterationSig> t = kTable;
+    auto extra = evidence_iterations();
+    t.insert(t.end(), extra.begin(), extra.end());
+    return t;
+  }();
+  return kAll;
 }
 
 namespace {

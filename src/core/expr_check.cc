@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "core/census.h"
 #include "core/did_you_mean.h"
 #include "core/expr_lexer.h"
 #include "core/expr_parser.h"
@@ -90,11 +93,43 @@ class Checker {
                                                          a_type(sig.params[a]), a_type(*t)));
       }
     }
-    if (sig.key_param && n.kids[0]->kind == NodeKind::kString) {
-      if (auto err = check_key(*n.kids[0])) return *err;
-    }
+    if (auto err = check_first_arg(sig, n)) return *err;
     n.ref = i;
     return set(n, sig.result);
+  }
+
+  std::optional<Error> check_first_arg(const FunctionSig& sig, const Node& call) {
+    if (sig.check == ArgCheck::kNone) return std::nullopt;
+    const Node& arg = *call.kids[0];
+    if (arg.kind != NodeKind::kString) {
+      if (sig.check == ArgCheck::kSysctlKey) return std::nullopt;
+      return expr_error(start_offset(arg), fmt::format("argument 1 of '{}' must be a string literal", call.text));
+    }
+    switch (sig.check) {
+      case ArgCheck::kSysctlKey: return check_key(arg);
+      case ArgCheck::kThreshold: {
+        static const std::vector<std::string> kNone;
+        const auto& names = env_.thresholds ? *env_.thresholds : kNone;
+        if (std::find(names.begin(), names.end(), arg.text) != names.end()) return std::nullopt;
+        Error e = expr_error(arg.offset + 1, fmt::format("unknown threshold '{}'{}", arg.text, did_you_mean(arg.text, names)));
+        e.hint = "declare it in a rule file: [threshold.NAME] with default = N and doc = \"...\"";
+        return e;
+      }
+      case ArgCheck::kCounter: return check_name(arg, counter_names(), "counter");
+      case ArgCheck::kSockstat: return check_name(arg, sockstat_fields(), "sockstat field");
+      case ArgCheck::kState: {
+        if (parse_state(arg.text) && *parse_state(arg.text) != TcpState::kUnknown) return std::nullopt;
+        return check_name(arg, {"established", "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2", "time-wait",
+                                "close", "close-wait", "last-ack", "listen", "closing"}, "TCP state");
+      }
+      case ArgCheck::kNone: break;
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<Error> check_name(const Node& lit, const std::vector<std::string>& names, std::string_view what) {
+    if (std::find(names.begin(), names.end(), lit.text) != names.end()) return std::nullopt;
+    return expr_error(lit.offset + 1, fmt::format("unknown {} '{}'{}", what, lit.text, did_you_mean(lit.text, names)));
   }
 
   std::optional<Error> check_key(const Node& lit) {

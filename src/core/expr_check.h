@@ -18,6 +18,7 @@ struct CheckEnv {
   const Catalogue* catalogue = nullptr;   // known keys; nullptr skips the key check
   bool has_item = false;                  // inside a rule with for_each
   std::vector<std::string>* keys = nullptr;  // receives literal keys named (may be nullptr)
+  const std::vector<std::string>* thresholds = nullptr;  // declared threshold names (nullptr = none)
 };
 
 // Annotates `root` (types, registry references). Returns its type.

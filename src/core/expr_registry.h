@@ -13,11 +13,21 @@
 
 namespace tcptune::core {
 
+// What the checker verifies about a function's first argument.
+enum class ArgCheck {
+  kNone,
+  kSysctlKey,  // a string literal must be a catalogue key (any expression is allowed)
+  kThreshold,  // must be a string literal naming a threshold declared in the rule files
+  kCounter,    // must be a string literal naming a known kernel counter (counter_names())
+  kState,      // must be a string literal naming a TCP state ("close-wait", "TIME_WAIT", ...)
+  kSockstat,   // must be a string literal naming a /proc/net/sockstat TCP field
+};
+
 struct FunctionSig {
   std::string_view name;
   std::vector<Type> params;
   Type result;
-  bool key_param;  // the first argument is a sysctl key: literals are checked against the catalogue
+  ArgCheck check;  // load-time check of the first argument
   std::string_view doc;
   // Called with arguments already known (an unknown argument makes the call unknown).
   Value (*impl)(EvalContext& ctx, const std::vector<Value>& args);
@@ -46,6 +56,16 @@ struct IterationSig {
 };
 
 const std::vector<FunctionSig>& function_table();
+// The evidence vocabulary (census, counters, thresholds, profile): appended to the tables above
+// (expr_builtins_evidence.cc).
+std::vector<FunctionSig> evidence_functions();
+std::vector<IdentSig> evidence_idents();
+std::vector<IterationSig> evidence_iterations();
+
+// Kernel counters rules may name, nstat-style ("TcpExtListenOverflows"), and the sockstat
+// fields ("inuse", "orphan", "tw", "alloc", "mem").
+const std::vector<std::string>& counter_names();
+const std::vector<std::string>& sockstat_fields();
 const std::vector<IdentSig>& ident_table();
 const std::vector<FieldSig>& field_table();
 const std::vector<IterationSig>& iteration_table();

@@ -6,6 +6,13 @@
 
 namespace tcptune::core {
 
+void EvalContext::fact(std::string label, std::string text) {
+  for (const auto& f : facts) {
+    if (f.first == label && f.second == text) return;
+  }
+  facts.emplace_back(std::move(label), std::move(text));
+}
+
 void EvalContext::touch(const std::string& key) {
   if (std::find(touched_keys.begin(), touched_keys.end(), key) == touched_keys.end()) {
     touched_keys.push_back(key);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,17 +33,31 @@ using Value = std::variant<Unknown, bool, int64_t, std::string, KernelVersion, S
 
 inline bool is_unknown(const Value& v) { return v.index() == 0; }
 
+// The value of a user threshold and where it came from ("default in rules/x.toml",
+// "tcptune.toml:3", "--set").
+struct ThresholdValue {
+  int64_t value = 0;
+  std::string origin;
+  bool operator==(const ThresholdValue&) const = default;
+};
+using Thresholds = std::map<std::string, ThresholdValue>;
+
 // Everything an expression may look at, plus a trace of what it did look at (for evidence).
 struct EvalContext {
   const Snapshot* snapshot = nullptr;
   const ResolvedConfig* config = nullptr;
   const Catalogue* catalogue = nullptr;
   std::optional<std::string> item;  // the current item of an iterating rule
+  const Thresholds* thresholds = nullptr;  // user thresholds (defaults from the rule files)
+  std::string profile;                     // selected workload profile, "" when none
 
   std::vector<std::string> touched_keys;  // sysctl keys consulted, in first-use order
   bool touched_kernel = false;
+  // Census, counter and threshold evidence consulted (label, text), in first-use order.
+  std::vector<std::pair<std::string, std::string>> facts;
 
   void touch(const std::string& key);
+  void fact(std::string label, std::string text);
 };
 
 // Text of a value as interpolated into messages: integers in decimal, versions "X.Y[.Z]",

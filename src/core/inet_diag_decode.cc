@@ -23,6 +23,8 @@ constexpr size_t kOffSport = 4;
 constexpr size_t kOffDport = 6;
 constexpr size_t kOffSrc = 8;
 constexpr size_t kOffDst = 24;
+constexpr size_t kOffRqueue = 56;
+constexpr size_t kOffWqueue = 60;
 constexpr size_t kOffInode = 68;
 
 template <class T>
@@ -68,6 +70,8 @@ Result<DecodeStep> decode_inet_diag(std::span<const uint8_t> datagram, uint16_t 
       std::memcpy(s.src.data(), payload + kOffSrc, 16);
       std::memcpy(s.dst.data(), payload + kOffDst, 16);
       s.inode = load<uint32_t>(payload + kOffInode);
+      s.rqueue = load<uint32_t>(payload + kOffRqueue);
+      s.wqueue = load<uint32_t>(payload + kOffWqueue);
       sink.on_socket(s);
       ++step.sockets;
     } else if (type == kNlmsgDone) {

@@ -20,7 +20,11 @@ struct DiagSocket {
   uint16_t dport = 0;
   std::array<uint8_t, 16> src{};  // network order; IPv4 uses the first 4 bytes
   std::array<uint8_t, 16> dst{};
-  uint32_t inode = 0;  // 0 for minisocks and request sockets
+  uint32_t inode = 0;  // 0 for minisocks, request sockets and orphaned sockets
+  // idiag_rqueue/idiag_wqueue. On a LISTEN socket: current accept-queue length and its limit
+  // (sk_ack_backlog / sk_max_ack_backlog, net/ipv4/tcp_diag.c tcp_diag_get_info()).
+  uint32_t rqueue = 0;
+  uint32_t wqueue = 0;
 };
 
 // Receives each decoded socket as it is decoded (streaming: nothing is stored by the decoder).

@@ -114,6 +114,10 @@ bool parse_proc_net_tcp_line(std::string_view line, uint8_t family, DiagSocket* 
   const size_t tcolon = f[5].find(':');  // "tr:tm->when"
   if (tcolon == std::string_view::npos || !to_int(f[5].substr(0, tcolon), &s.timer, 16)) return false;
   if (!to_int(f[9], &s.inode)) return false;
+  // "tx_queue:rx_queue": on a listener rx_queue is the accept-queue length (get_tcp4_sock());
+  // the queue limit is not in this file, so wqueue stays 0 (unknown).
+  const size_t qcolon = f[4].find(':');
+  if (qcolon != std::string_view::npos && !to_int(f[4].substr(qcolon + 1), &s.rqueue, 16)) return false;
   *out = s;
   return true;
 }

@@ -12,6 +12,7 @@
 #include "core/plan.h"
 #include "core/sysctl_key.h"
 #include "core/sysctl_value.h"
+#include "core/toml_guard.h"
 
 namespace tcptune::core {
 namespace {
@@ -44,6 +45,16 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const 
     return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
   });
   return out;
+}
+
+// Descriptions and reasons become comment lines of the generated sysctl.d file. A line break
+// there -- systemd-sysctl also ends a line at CR and NUL -- would start a line of its own,
+// i.e. an assignment nobody reviewed (found by tests/fuzz/fuzz_profiles). No control characters.
+bool one_line(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
 }
 
 bool valid_name(std::string_view n) {
@@ -189,8 +200,7 @@ Result<ProfileSetting> parse_setting(std::string_view path, const toml::table& t
   if (!checked) return error_at(path, val.source(), fmt::format("{}: {}", s.key, checked.error().what));
   s.value = *checked;
   const toml::node& reason = *t.get("reason");
-  if (!reason.is_string() || reason.as_string()->get().empty() ||
-      reason.as_string()->get().find('\n') != std::string::npos) {
+  if (!reason.is_string() || reason.as_string()->get().empty() || !one_line(reason.as_string()->get())) {
     return error_at(path, reason.source(), "'reason' must be a non-empty one-line string");
   }
   s.reason = reason.as_string()->get();
@@ -231,6 +241,9 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
   if (name == "name" || name == "description") {
     if (!v.is_string() || v.as_string()->get().empty()) {
       return error_at(path, v.source(), fmt::format("'{}' must be a non-empty string", name));
+    }
+    if (!one_line(v.as_string()->get())) {
+      return error_at(path, v.source(), fmt::format("'{}' must be one line without control characters", name));
     }
     const std::string s = v.as_string()->get();
     if (name == "name" && !valid_name(s)) {
@@ -278,6 +291,7 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
 }  // namespace
 
 Result<Profile> load_profile(std::string_view text, std::string_view path, const Catalogue& cat) {
+  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
   toml::parse_result parsed = toml::parse(text, path);
   if (!parsed) return error_at(path, parsed.error().source(), std::string(parsed.error().description()));
   const toml::table& root = parsed.table();

@@ -31,6 +31,10 @@ class Resolver {
                                                did_you_mean(inc, set_.names())));
       }
       if (done_.contains(inc)) continue;  // diamond: already applied once
+      if (stack_.size() >= kMaxIncludeDepth) {
+        return make_file_error(at, fmt::format("includes nested deeper than {} profiles ({} -> ... -> {} -> {})",
+                                               kMaxIncludeDepth, stack_.front(), stack_.back(), inc));
+      }
       if (auto st = apply(*child); !st) return st;
     }
     for (const auto& s : p.settings) set_value(s, p.name);

@@ -33,6 +33,10 @@ struct ResolvedProfile {
   std::vector<std::string> applied;              // profiles in application order (each once)
 };
 
+// Longest include chain accepted: bounds the resolver's recursion, so a hostile profiles.d
+// (thousands of profiles each including the next) is a located error, not a stack overflow.
+inline constexpr size_t kMaxIncludeDepth = 32;
+
 // Applies includes depth-first in the order written (each profile at most once), then the
 // profile's own settings; a later value for a key replaces an earlier one. Errors: unknown
 // profile (with a suggestion), unknown include (located at the include entry), include cycle

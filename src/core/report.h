@@ -22,6 +22,8 @@ struct Finding {
   std::string title;
   std::string message;     // rendered template
   std::vector<Evidence> evidence;
+  std::string mechanism;   // how the kernel behaves here ("" when the rule has none)
+  std::string avoid;       // what not to do ("" when the rule has none)
   std::string recommendation;
   std::vector<std::string> references;
   std::string item;        // the item of an iterating rule (e.g. a key), empty otherwise

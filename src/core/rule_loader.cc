@@ -10,13 +10,15 @@
 #include "core/did_you_mean.h"
 #include "core/expr_check.h"
 #include "core/expr_registry.h"
+#include "core/toml_guard.h"
 #include "core/toml_locate.h"
 
 namespace tcptune::core {
 namespace {
 
-const std::vector<std::string> kFields = {"id", "severity", "title", "when", "message",
-                                          "recommendation", "references", "for_each"};
+const std::vector<std::string> kFields = {"id", "severity", "title", "when", "message", "mechanism",
+                                          "avoid", "recommendation", "references", "for_each"};
+const std::vector<std::string> kThresholdFields = {"default", "doc"};
 const std::vector<std::string> kRequired = {"id", "severity", "title", "when", "message",
                                             "recommendation", "references"};
 
@@ -44,9 +46,15 @@ bool valid_id(std::string_view id) {
   });
 }
 
+bool valid_threshold_name(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 class RuleParser {
  public:
-  RuleParser(const RuleSource& src, const Catalogue& cat) : src_(src), cat_(cat) {}
+  RuleParser(const RuleSource& src, const Catalogue& cat, const std::vector<std::string>* thresholds)
+      : src_(src), cat_(cat), thresholds_(thresholds) {}
 
   Result<Rule> parse(const toml::table& t) {
     // Fields in file order (toml++ iterates keys sorted), so the first error is the first in the file.
@@ -78,7 +86,7 @@ class RuleParser {
       }
       r.for_each = *fe;
     }
-    env_ = CheckEnv{&cat_, !r.for_each.empty(), &r.keys};
+    env_ = CheckEnv{&cat_, !r.for_each.empty(), &r.keys, thresholds_};
     for (const auto& [k, v] : fields) {
       if (auto err = field(r, k->str(), *v)) return *err;
     }
@@ -134,10 +142,17 @@ class RuleParser {
       auto e = compile_expr(s, Type::kBool, env_);
       if (!e) return relocate(e.error(), n, s);
       r.when = std::move(*e);
+      r.text.when = s;
     } else {
+      if ((name == "mechanism" || name == "avoid") && s.empty()) {
+        return make_file_error(at, fmt::format("field '{}' is empty", name));
+      }
       auto t = compile_template(s, env_);
       if (!t) return relocate(t.error(), n, s);
-      (name == "message" ? r.message : r.recommendation) = std::move(*t);
+      if (name == "message") r.message = std::move(*t), r.text.message = s;
+      else if (name == "mechanism") r.mechanism = std::move(*t), r.text.mechanism = s;
+      else if (name == "avoid") r.avoid = std::move(*t), r.text.avoid = s;
+      else r.recommendation = std::move(*t), r.text.recommendation = s;
     }
     return std::nullopt;
   }
@@ -159,27 +174,76 @@ class RuleParser {
 
   const RuleSource& src_;
   const Catalogue& cat_;
+  const std::vector<std::string>* thresholds_;
   CheckEnv env_;
 };
 
-Status load_source(const RuleSource& src, const Catalogue& cat, std::vector<Rule>& out) {
-  toml::parse_result parsed = toml::parse(src.text, src.path);
-  if (!parsed) {
-    const auto& err = parsed.error();
-    return make_file_error(loc_of(src.path, err.source()), std::string(err.description()));
+Status parse_threshold(const RuleSource& src, const toml::key& name, const toml::node& v,
+                       std::map<std::string, ThresholdDecl>& out) {
+  const SourceLoc at = loc_of(src.path, name.source());
+  if (!valid_threshold_name(name.str())) {
+    return make_file_error(at, fmt::format("invalid threshold name '{}' (use 1-64 lowercase letters, digits, '_')", name.str()));
   }
-  const toml::table& top = parsed.table();
-  for (auto&& [k, v] : top) {
-    if (k.str() != "rule") {
+  const toml::table* t = v.as_table();
+  if (!t) return make_file_error(loc_of(src.path, v.source()), fmt::format("threshold '{}' must be a table", name.str()));
+  for (auto&& [k, f] : *t) {
+    if (std::find(kThresholdFields.begin(), kThresholdFields.end(), k.str()) == kThresholdFields.end()) {
       return make_file_error(loc_of(src.path, k.source()),
-                             fmt::format("unknown top-level key '{}'{}", k.str(), did_you_mean(k.str(), {"rule"})));
+                             fmt::format("unknown field '{}'{}", k.str(), did_you_mean(k.str(), kThresholdFields)));
     }
+  }
+  ThresholdDecl d;
+  d.name = std::string(name.str());
+  d.where = at;
+  const toml::node* def = t->get("default");
+  const toml::node* doc = t->get("doc");
+  if (!def) return make_file_error(at, fmt::format("threshold '{}' is missing field 'default'", d.name));
+  if (!doc) return make_file_error(at, fmt::format("threshold '{}' is missing field 'doc'", d.name));
+  if (!def->is_integer()) {
+    return make_file_error(loc_of(src.path, def->source()),
+                           fmt::format("field 'default' must be an integer, got {}", toml_type(*def)));
+  }
+  if (!doc->is_string() || doc->as_string()->get().empty()) {
+    return make_file_error(loc_of(src.path, doc->source()), "field 'doc' must be a non-empty string");
+  }
+  d.default_value = def->as_integer()->get();
+  d.doc = doc->as_string()->get();
+  if (auto it = out.find(d.name); it != out.end()) {
+    const SourceLoc& first = it->second.where;
+    return make_file_error(at, fmt::format("duplicate threshold '{}' (first defined at {}:{}:{})", d.name, first.file,
+                                           first.line, first.col));
+  }
+  out.emplace(d.name, std::move(d));
+  return ok_status();
+}
+
+// First pass over a parsed file: top-level keys and threshold declarations.
+Status scan_source(const RuleSource& src, const toml::table& top, std::map<std::string, ThresholdDecl>& thresholds) {
+  for (auto&& [k, v] : top) {
+    if (k.str() == "threshold") {
+      const toml::table* t = v.as_table();
+      if (!t) return make_file_error(loc_of(src.path, v.source()), "'threshold' must be a table ([threshold.NAME])");
+      for (auto&& [name, decl] : *t) {
+        if (auto st = parse_threshold(src, name, decl, thresholds); !st) return st;
+      }
+    } else if (k.str() != "rule") {
+      return make_file_error(loc_of(src.path, k.source()), fmt::format("unknown top-level key '{}'{}", k.str(),
+                                                                      did_you_mean(k.str(), {"rule", "threshold"})));
+    }
+  }
+  return ok_status();
+}
+
+Status load_source(const RuleSource& src, const toml::table& top, const Catalogue& cat,
+                   const std::vector<std::string>& thresholds, std::vector<Rule>& out) {
+  for (auto&& [k, v] : top) {
+    if (k.str() != "rule") continue;
     const toml::array* arr = v.as_array();
     if (!arr || !arr->is_array_of_tables()) {
       return make_file_error(loc_of(src.path, v.source()), "'rule' must be an array of tables ([[rule]])");
     }
     for (const toml::node& el : *arr) {
-      auto r = RuleParser(src, cat).parse(*el.as_table());
+      auto r = RuleParser(src, cat, &thresholds).parse(*el.as_table());
       if (!r) return r.error();
       out.push_back(std::move(*r));
     }
@@ -189,11 +253,27 @@ Status load_source(const RuleSource& src, const Catalogue& cat, std::vector<Rule
 
 }  // namespace
 
-Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {
-  std::vector<Rule> rules;
+Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {
+  RuleSet set;
+  // Parse every file and collect the thresholds first: a rule may use a threshold another file
+  // declares, and every name is checked at load time.
+  std::vector<toml::parse_result> parsed;
+  parsed.reserve(sources.size());
   for (const auto& src : sources) {
+    if (auto st = check_toml_text(src.text, src.path); !st) return st.error();  // toml++ 3.3 UB guard
+    parsed.push_back(toml::parse(src.text, src.path));
+    if (!parsed.back()) {
+      const auto& err = parsed.back().error();
+      return make_file_error(loc_of(src.path, err.source()), std::string(err.description()));
+    }
+    if (auto st = scan_source(src, parsed.back().table(), set.thresholds); !st) return st.error();
+  }
+  std::vector<std::string> names;
+  for (const auto& [n, d] : set.thresholds) names.push_back(n);
+  std::vector<Rule>& rules = set.rules;
+  for (size_t s = 0; s < sources.size(); ++s) {
     const size_t before = rules.size();
-    if (auto st = load_source(src, catalogue, rules); !st) return st.error();
+    if (auto st = load_source(sources[s], parsed[s].table(), catalogue, names, rules); !st) return st.error();
     for (size_t i = before; i < rules.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (rules[j].id != rules[i].id) continue;
@@ -203,7 +283,21 @@ Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, con
       }
     }
   }
-  return rules;
+  return set;
+}
+
+Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {
+  auto set = load_rule_set(sources, catalogue);
+  if (!set) return set.error();
+  return std::move(set->rules);
+}
+
+Thresholds default_thresholds(const RuleSet& set) {
+  Thresholds out;
+  for (const auto& [name, d] : set.thresholds) {
+    out[name] = ThresholdValue{d.default_value, fmt::format("default, {}:{}", d.where.file, d.where.line)};
+  }
+  return out;
 }
 
 std::vector<std::string> referenced_keys(const std::vector<Rule>& rules) {

@@ -2,10 +2,12 @@
 // files (shipped rules/, /etc/tcptune/rules.d/, --rules DIR) and passes (path, text) pairs.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/catalogue.h"
+#include "core/expr_value.h"
 #include "core/result.h"
 #include "core/rule.h"
 
@@ -21,6 +23,20 @@ struct RuleSource {
 // precise diagnostic is more useful than a cascade from a single typo. Literal sysctl keys
 // must be in `catalogue`. Rule ids must be unique across all sources.
 Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, const Catalogue& catalogue);
+
+// Rules plus the thresholds the rule files declare.
+struct RuleSet {
+  std::vector<Rule> rules;
+  std::map<std::string, ThresholdDecl> thresholds;  // by name
+};
+
+// As load_rules(), also reading the [threshold.NAME] tables. Threshold names are checked when
+// rules use them (threshold("name")), whichever file declares them; a name declared twice is an
+// error naming the first declaration.
+Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Catalogue& catalogue);
+
+// The thresholds at their declared defaults (origin "default, <file>:<line>").
+Thresholds default_thresholds(const RuleSet& set);
 
 // Every sysctl key the rules name literally, sorted and unique, so the snapshot collector
 // reads them. Rules iterating `configured_key` also need every configured key to be read

@@ -95,6 +95,13 @@ Result<Snapshot> snapshot_from_text(std::string_view text, std::string_view orig
     }
     return make_file_error(location_of_offset(text, off, origin), fmt::format("invalid JSON: {}", what),
                            "pass a file written by 'tcptune snapshot'");
+  } catch (const json::exception& e) {
+    // The parser also throws out_of_range (406: a number such as 1e400 that overflows a
+    // double), which carries no position; found by tests/fuzz/fuzz_snapshot.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return make_error(std::string(origin), fmt::format("invalid JSON: {}", what), 0,
+                      "pass a file written by 'tcptune snapshot'");
   }
   return snapshot_from_json(j, origin);
 }

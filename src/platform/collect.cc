@@ -31,7 +31,12 @@ void read_kernel_release(core::Snapshot& s) {
     s.gaps.push_back({"kernel release", fmt::format("{}: {}", path, std::strerror(text.error().err))});
     return;
   }
-  s.kernel_release = trim_newline(*text);
+  std::string release = trim_newline(*text);
+  if (release.empty()) {  // a truncated or hostile tree: say so rather than report "kernel ()"
+    s.gaps.push_back({"kernel release", fmt::format("{}: empty", path)});
+    return;
+  }
+  s.kernel_release = std::move(release);
 }
 
 void read_netns(core::Snapshot& s) {
@@ -72,11 +77,21 @@ void read_modules(core::Snapshot& s) {
 
 // The census of the live kernel comes from sock_diag; a copied tree (--root) can only offer its
 // saved /proc/net/tcp{,6}, never the sockets of the machine tcptune happens to run on.
-void take_evidence(core::Snapshot& s) {
+void take_evidence(core::Snapshot& s, const CollectOptions& opts) {
+  // Counters first: with --interval the two samples bracket the wait, and the census that
+  // follows describes the sockets at the end of it.
+  auto counters = opts.interval_ms > 0 ? read_counters_with_rates(s.root, opts.interval_ms) : read_counters(s.root);
+  if (counters) {
+    s.counters = std::move(*counters);
+  } else {
+    s.gaps.push_back({"TCP counters", counters.error().summary()});
+  }
   CensusOptions co;
   co.root = s.root;
   co.by_port = true;
   co.by_remote = true;
+  co.by_process = opts.processes;
+  co.top_n = opts.top_n;
   if (s.root != "/") co.source = CensusSourceChoice::kProcNetTcp;
   auto census = take_census(co);
   if (census) {
@@ -84,20 +99,16 @@ void take_evidence(core::Snapshot& s) {
   } else {
     s.gaps.push_back({"socket census", census.error().summary()});
   }
-  auto counters = read_counters(s.root);
-  if (counters) {
-    s.counters = std::move(*counters);
-  } else {
-    s.gaps.push_back({"TCP counters", counters.error().summary()});
-  }
 }
 
 }  // namespace
 
 std::vector<std::string> expand_sysctl_glob(const std::string& root, const std::string& pattern) {
   const std::string base = join_root(root, "proc/sys");
-  const std::string pat = base + "/" + core::key_to_proc_path(pattern);
   std::vector<std::string> keys;
+  const std::string rel = core::key_to_proc_path(pattern);
+  if (!is_contained_path(rel)) return keys;  // "../*" would list directories outside /proc/sys
+  const std::string pat = base + "/" + rel;
   glob_t g{};
   if (::glob(pat.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
     for (size_t i = 0; i < g.gl_pathc; ++i) {
@@ -137,7 +148,7 @@ core::Snapshot collect_snapshot(const CollectOptions& opts) {
     }
     s.sysctls.emplace(k, std::move(r));
   }
-  if (opts.census) take_evidence(s);
+  if (opts.census) take_evidence(s, opts);
   return s;
 }
 

@@ -2,6 +2,8 @@
 // read becomes a Gap with its reason; nothing is guessed.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,9 @@ struct CollectOptions {
   std::string root = "/";
   std::vector<std::string> keys;  // canonical keys to read (catalogue + rules + profiles)
   bool census = true;             // take the socket census and read the TCP counters
+  uint32_t interval_ms = 0;       // > 0: two counter samples this far apart (rates; sleeps)
+  bool processes = false;         // name socket owners (walks /proc/*/fd; costly, needs root)
+  size_t top_n = 32;              // busiest ports and remotes kept for the rules to iterate
 };
 
 core::Snapshot collect_snapshot(const CollectOptions& opts);

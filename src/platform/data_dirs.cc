@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/file_trust.h"
 #include "platform/fs_util.h"
 
 namespace tcptune::platform {
@@ -53,6 +54,11 @@ core::Result<std::vector<TextFile>> read_toml_dir(const std::string& dir, bool o
     if (optional && errno == ENOENT) return std::vector<TextFile>{};
     return core::make_error(dir, "cannot open directory", errno);
   }
+  // Rules and profiles steer what runs as root: refuse what others could have written.
+  if (auto st = check_trusted(dir); !st) {
+    ::closedir(d);
+    return st.error();
+  }
   std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
@@ -67,6 +73,7 @@ core::Result<std::vector<TextFile>> read_toml_dir(const std::string& dir, bool o
     const std::string path = dir + "/" + n;
     struct stat st{};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (auto trusted = check_trusted(path); !trusted) return trusted.error();
     auto text = read_file(path);
     if (!text) return text.error();
     out.push_back({path, std::move(*text)});

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 namespace tcptune::platform {
 
 core::Result<std::string> read_file(const std::string& path, size_t max_bytes) {
@@ -23,11 +25,24 @@ core::Result<std::string> read_file(const std::string& path, size_t max_bytes) {
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > max_bytes) {
       ::close(fd);
-      return core::make_error(path, "file too large", EFBIG);
+      // Bounded so a hostile or mistaken file (a 100 MiB "rule", /dev/zero) is refused early.
+      return core::make_error(path, fmt::format("refusing to read more than {} bytes", max_bytes), EFBIG);
     }
   }
   ::close(fd);
   return out;
+}
+
+bool is_contained_path(std::string_view rel) {
+  if (rel.empty() || rel.front() == '/') return false;
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = rel.find('/', start);
+    const std::string_view part = rel.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
 }
 
 std::string join_root(std::string_view root, std::string_view path) {

@@ -15,6 +15,9 @@ std::string ProcSysctl::path_of(std::string_view key) const {
 }
 
 core::SysctlReading ProcSysctl::read(std::string_view key) {
+  // Keys come from sysctl.d files too: "net/../../../etc/shadow" must not read outside /proc/sys
+  // (and put the file into a snapshot). Found by tests/unit/hostile_input_test.cc.
+  if (!is_contained_path(core::key_to_proc_path(key))) return core::SysctlReading::unreadable(EINVAL);
   auto text = read_file(path_of(key), 1u << 20);
   if (!text) {
     const int e = text.error().err;
@@ -26,6 +29,9 @@ core::SysctlReading ProcSysctl::read(std::string_view key) {
 }
 
 core::Status ProcSysctl::write(std::string_view key, std::string_view text) {
+  if (!is_contained_path(core::key_to_proc_path(key))) {
+    return core::make_error(std::string(key), "refusing to write: not a key under /proc/sys", EINVAL);
+  }
   const std::string path = path_of(key);
   // O_NOFOLLOW: a /proc/sys entry is never a symlink; refusing links keeps copied trees honest.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_TRUNC);

@@ -87,6 +87,7 @@ void add_process_view(const CensusOptions& o, const core::CensusAggregator& agg,
   if (unreadable != 0)
     c->notes.push_back(fmt::format("process view: fd tables of {} processes were unreadable", unreadable));
   c->processes = core::attribute_owners(agg.inodes(), *owners, &c->sockets_without_owner);
+  c->close_wait_owners = core::attribute_port_owners(agg.inodes(), *owners, core::TcpState::kCloseWait);
 }
 
 // Counts everything from messages: what --by port/remote/process and filters need.

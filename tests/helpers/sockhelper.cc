@@ -3,7 +3,7 @@
 // census benchmark; run it inside a fresh network namespace (it brings `lo` up).
 //
 //   sockhelper [--v4 PORT] [--v6 PORT] [--ports K] [--estab N] [--tw N] [--cw N]
-//              [--fw2-orphan N] [--synrecv N] [-- COMMAND ARGS...]
+//              [--fw2-orphan N] [--synrecv N] [--queue N] [-- COMMAND ARGS...]
 //
 // Per family, with base port P: K listeners on P..P+K-1 and one TCP_DEFER_ACCEPT listener on P+K.
 // Connections go round-robin over the K listeners and give (client side = ephemeral port):
@@ -12,6 +12,9 @@
 //   --cw N          N FIN-WAIT-2 clients (shutdown(SHUT_WR), fd kept) + N CLOSE-WAIT servers
 //   --fw2-orphan N  N orphaned FIN-WAIT-2 client minisocks (close()) + N CLOSE-WAIT servers
 //   --synrecv N     N ESTABLISHED clients + N SYN-RECV request sockets on the defer listener
+//   --queue N       a listener on P+K+1 with backlog 1 that never accepts, and N non-blocking
+//                   connects to it: its accept queue is full (2 queued) and the other clients
+//                   stay in SYN-SENT while their SYNs are dropped (TcpExtListenOverflows)
 // It prints its pid on the first stdout line, then "ready", then runs COMMAND (stdout shared);
 // without COMMAND it holds the sockets until killed.
 #include <arpa/inet.h>
@@ -37,7 +40,7 @@ namespace {
 
 struct Spec {
   int v4 = 0, v6 = 0, ports = 1;
-  long estab = 0, tw = 0, cw = 0, fw2_orphan = 0, synrecv = 0;
+  long estab = 0, tw = 0, cw = 0, fw2_orphan = 0, synrecv = 0, queue = 0;
   char** command = nullptr;
 };
 
@@ -108,6 +111,26 @@ void wait_eof(int fd) {
   }
 }
 
+void populate_queue(const Spec& sp, int family, int port, std::vector<int>& keep) {
+  const int lfd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (lfd < 0) die("socket");
+  const int one = 1;
+  if (family == AF_INET6) ::setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  const sockaddr_storage a = address(family, port);
+  if (::bind(lfd, reinterpret_cast<const sockaddr*>(&a), addr_len(family)) < 0) die("bind");
+  if (::listen(lfd, 1) < 0) die("listen");
+  keep.push_back(lfd);
+  for (long i = 0; i < sp.queue; ++i) {
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) die("socket");
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), addr_len(family)) < 0 && errno != EINPROGRESS)
+      die("connect");
+    keep.push_back(fd);
+    // Give the handshake time to complete (or the SYN to be dropped) before the next one.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 void populate(const Spec& sp, int family, int base, std::vector<int>& keep) {
   std::vector<int> lfds;
   for (int i = 0; i < sp.ports; ++i) lfds.push_back(listener(family, base + i, false));
@@ -145,6 +168,7 @@ void populate(const Spec& sp, int family, int base, std::vector<int>& keep) {
     keep.push_back(p.server);
   }
   for (long i = 0; i < sp.synrecv; ++i) keep.push_back(connect_to(family, base + sp.ports));
+  if (sp.queue > 0) populate_queue(sp, family, base + sp.ports + 1, keep);
 }
 
 // A fresh network namespace has `lo` down; bring it up without needing ip(8).
@@ -177,6 +201,7 @@ Spec parse(int argc, char** argv) {
     else if (a == "--cw") sp.cw = v;
     else if (a == "--fw2-orphan") sp.fw2_orphan = v;
     else if (a == "--synrecv") sp.synrecv = v;
+    else if (a == "--queue") sp.queue = v;
     else {
       std::fprintf(stderr, "sockhelper: unknown option %s\n", a.c_str());
       std::exit(2);

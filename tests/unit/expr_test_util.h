@@ -21,7 +21,10 @@ inline CatalogueEntry entry(std::string key, std::string type = "integer") {
 inline Catalogue test_catalogue() {
   Catalogue c;
   for (const char* k : {"net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_timestamps",
-                        "net.ipv4.tcp_max_tw_buckets", "net.core.somaxconn", "net.ipv4.tcp_keepalive_time"}) {
+                        "net.ipv4.tcp_max_tw_buckets", "net.core.somaxconn", "net.ipv4.tcp_keepalive_time",
+                        "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_retries2",
+                        "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syncookies", "net.ipv4.tcp_max_syn_backlog",
+                        "net.ipv4.tcp_max_orphans"}) {
     c.entries[k] = entry(k);
   }
   c.entries["net.ipv4.ip_local_port_range"] = entry("net.ipv4.ip_local_port_range", "tuple");
@@ -74,6 +77,13 @@ inline Snapshot default_618_snapshot() {
   set("net.ipv4.ip_local_port_range", "32768\t60999");
   set("net.core.somaxconn", "4096");
   set("net.ipv4.tcp_keepalive_time", "7200");
+  set("net.ipv4.tcp_keepalive_intvl", "75");
+  set("net.ipv4.tcp_keepalive_probes", "9");
+  set("net.ipv4.tcp_retries2", "15");
+  set("net.ipv4.tcp_syn_retries", "6");
+  set("net.ipv4.tcp_syncookies", "1");
+  set("net.ipv4.tcp_max_syn_backlog", "2048");
+  set("net.ipv4.tcp_max_orphans", "131072");
   set("net.ipv4.tcp_congestion_control", "bbr");
   set("net.netfilter.nf_conntrack_max", "262144");
   set("kernel.pid_max", "4194304");

@@ -1,0 +1,115 @@
+// The built binary: thresholds (--set, tcptune.toml, --list-thresholds), --profile, and
+// `tcptune explain FINDING-ID`, on the 6.18 fixture tree (defaults, no sockets).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_binary.h"
+
+namespace tcptune::testing {
+namespace {
+
+const std::string kSrc = TCPTUNE_SOURCE_DIR;
+const std::string kNew = kSrc + "/tests/fixtures/trees/linux-6.18";
+const std::vector<std::string> kEnv = {"TCPTUNE_DATADIR=" + kSrc, "NO_COLOR=1"};
+
+RunResult tt(const std::vector<std::string>& args) { return run_tcptune(args, kEnv); }
+
+std::vector<std::string> ids(const std::string& out) {
+  const auto j = nlohmann::json::parse(out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << out;
+  std::vector<std::string> v;
+  if (j.is_discarded()) return v;
+  for (const auto& f : j["findings"]) v.push_back(f["id"]);
+  return v;
+}
+
+TEST(DiagnosesCli, ProfileChatLongTurnsOnTheKeepaliveAndRetriesAdvice) {
+  auto r = tt({"--root", kNew, "audit", "--format", "json", "--fail-on", "warning"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(ids(r.out).empty());
+  r = tt({"--root", kNew, "audit", "--format", "json", "--fail-on", "warning", "--profile", "chat-long"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& f = j["findings"][0];
+  EXPECT_NE(f["mechanism"].get<std::string>().find("only to sockets that enable SO_KEEPALIVE"), std::string::npos);
+  EXPECT_NE(f["avoid"].get<std::string>().find("Keepalive does not remove CLOSE-WAIT"), std::string::npos);
+  EXPECT_NE(f["recommendation"].get<std::string>().find("\n  net.ipv4.tcp_keepalive_time = 120\n"), std::string::npos);
+}
+
+TEST(DiagnosesCli, ConfigFileAndSetOverrideThresholdsAndProfile) {
+  TempDir d;
+  const std::string conf = d.path() + "/tcptune.toml";
+  write_text(conf, "[threshold]\nkeepalive_idle_max = 9000\n\n[audit]\nprofile = \"chat-long\"\n");
+  // The file raises the limit above 7200: only the retries advice remains.
+  auto r = tt({"--root", kNew, "audit", "--format", "json", "--config", conf});
+  EXPECT_EQ(ids(r.out), std::vector<std::string>{"TT-RETRIES-001"}) << r.err;
+  // --set wins over the file.
+  r = tt({"--root", kNew, "audit", "--format", "json", "--config", conf, "--set", "threshold.keepalive_idle_max=300"});
+  EXPECT_EQ(ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
+  const auto j = nlohmann::json::parse(r.out);
+  bool saw = false;
+  for (const auto& e : j["findings"][0]["evidence"]) saw = saw || e["value"] == "keepalive_idle_max = 300 (--set)";
+  EXPECT_TRUE(saw) << j["findings"][0]["evidence"].dump();
+}
+
+TEST(DiagnosesCli, ThresholdAndProfileErrorsAreUsageErrors) {
+  auto r = tt({"--root", kNew, "audit", "--set", "threshold.close_wait_per_prot=5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "tcptune: error: --set threshold.close_wait_per_prot=5: unknown threshold 'close_wait_per_prot' (did you "
+            "mean 'close_wait_per_port'?)\nhint: run 'tcptune audit --list-thresholds' to see the thresholds the rules "
+            "declare\n");
+  r = tt({"--root", kNew, "audit", "--profile", "Chat Long"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tcptune: error: --profile Chat Long: not a profile name (lowercase letters, digits, '-', '_')\n");
+  TempDir d;
+  write_text(d.path() + "/t.toml", "[threshold]\nclose_wait = 5\n");
+  r = tt({"--root", kNew, "audit", "--config", d.path() + "/t.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, d.path() + "/t.toml:2:1: error: unknown threshold 'close_wait' (did you mean "
+                                "'close_wait_per_port'?)\nhint: run 'tcptune audit --list-thresholds' to see the "
+                                "thresholds the rules declare\n");
+  r = tt({"--root", kNew, "audit", "--config", d.path() + "/missing.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tcptune: error: " + d.path() + "/missing.toml: cannot open: No such file or directory\n");
+}
+
+TEST(DiagnosesCli, ListThresholdsShowsValueOriginAndMeaning) {
+  const auto r = tt({"audit", "--list-thresholds", "--set", "threshold.close_wait_per_port=7"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("close_wait_per_port = 7  (--set)\n    CLOSE-WAIT sockets on one local port"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("tw_buckets_pct = 80  (default, " + kSrc + "/rules/tw_buckets.toml:6)"), std::string::npos);
+}
+
+TEST(DiagnosesCli, ExplainFindingIdPrintsTheLongForm) {
+  auto r = tt({"explain", "tt-closewait-001"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"TT-CLOSEWAIT-001 (warning): CLOSE-WAIT sockets accumulate on a local port",
+                           "\nFires when:\n  port_sockets(\"close-wait\", item) >= threshold(\"close_wait_per_port\")\n",
+                           "\nMechanism:\n  CLOSE-WAIT means the peer's FIN has arrived", "\nWhat not to do:\n  No sysctl removes CLOSE-WAIT",
+                           "\nRecommendation:\n  Fix the application", "<port_sockets('close-wait', item)> CLOSE-WAIT on :<item>",
+                           "  - close_wait_per_port: default 50:", "\nReferences:\n  - RFC 9293"}) {
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n---\n" << r.out;
+  }
+  r = tt({"explain", "TT-LISTEN-002", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["id"], "TT-LISTEN-002");
+  EXPECT_EQ(j["for_each"], "listen_port");
+  EXPECT_FALSE(j["mechanism"].get<std::string>().empty());
+  r = tt({"explain", "TT-CLOSEWAIT-01"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "tcptune: error: TT-CLOSEWAIT-01: no rule or finding with this id (did you mean "
+                   "'TT-CLOSEWAIT-001'?)\nhint: run 'tcptune explain --list-rules' to see the rule ids\n");
+  r = tt({"explain", "--list-rules"});
+  EXPECT_NE(r.out.find("TT-PORTS-001       warning  ephemeral ports towards one destination are running out\n"),
+            std::string::npos)
+      << r.out;
+  // Keys still work.
+  EXPECT_EQ(tt({"explain", "tcp_fin_timeout"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tcptune::testing

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the .deb with CPack (prefix /usr, no source-tree data fallback), installs it on this
+# machine with dpkg -i, runs the installed tcptune from the installed paths (no TCPTUNE_DATADIR),
+# then purges it and checks that no file it installed is left.
+# Builds the project from scratch (minutes), so it runs only with TCPTUNE_PACKAGE_TESTS=1
+# (.ci/packages sets it). The build directory is $TCPTUNE_PKG_BUILD (default SOURCE/build-deb).
+# Usage: deb_test.sh TCPTUNE_BINARY SOURCE_DIR
+. "$(dirname "$0")/lib.sh"
+src=$2
+[ "${TCPTUNE_PACKAGE_TESTS:-0}" = 1 ] || skip "package builds run from .ci/packages (set TCPTUNE_PACKAGE_TESTS=1)"
+[ "$(id -u)" = 0 ] || skip "dpkg -i needs root"
+command -v dpkg-shlibdeps >/dev/null || skip "dpkg-shlibdeps missing (Debian package dpkg-dev)"
+if dpkg-query -W -f='${Status}' tcptune 2>/dev/null | grep -q installed; then
+  skip "a tcptune package is already installed on this machine; not replacing it"
+fi
+build=${TCPTUNE_PKG_BUILD:-$src/build-deb}
+work=$(mktemp -d)
+purge() { dpkg-query -W tcptune >/dev/null 2>&1 && dpkg -P tcptune >/dev/null 2>&1; rm -rf "$work"; }
+trap purge EXIT
+
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+  -DTCPTUNE_USE_SOURCE_DATA=OFF -DTCPTUNE_TESTS=OFF >/dev/null
+cmake --build "$build" >/dev/null
+(cd "$build" && cpack -G DEB -B "$work" >/dev/null)
+deb=$(ls "$work"/tcptune_*.deb)
+pass "built $(basename "$deb")"
+
+# Metadata: dependencies computed from the binary's libraries.
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libc6 libstdc++6 libfmt9 libmnl0; do
+  grep -q "$lib" <<<"$depends" && pass "Depends has $lib" || fail "Depends lacks $lib: $depends"
+done
+contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
+for f in ./usr/bin/tcptune ./usr/share/tcptune/rules/catalogue.toml ./usr/share/man/man1/tcptune.1 \
+         ./usr/share/bash-completion/completions/tcptune ./usr/share/zsh/vendor-completions/_tcptune \
+         ./lib/systemd/system/tcptune-metrics.timer ./usr/share/doc/tcptune/prometheus.md; do
+  grep -qx -- "$f" <<<"$contents" || grep -qx -- "${f/.\/lib/.\/usr\/lib}" <<<"$contents" \
+    && pass "ships $f" || fail "package lacks $f"
+done
+shopt -s nullglob
+rule_files=("$src"/rules/*.toml) profile_files=("$src"/profiles/*.toml)
+nrules=${#rule_files[@]} nprof=${#profile_files[@]}
+[ "$(grep -c '^./usr/share/tcptune/rules/.*\.toml$' <<<"$contents" || true)" = "$nrules" ] && pass "ships all $nrules rule files" \
+  || fail "rule files differ from the source tree"
+[ "$(grep -c '^./usr/share/tcptune/profiles/.*\.toml$' <<<"$contents" || true)" = "$nprof" ] && pass "ships all $nprof profiles" \
+  || fail "profile files differ from the source tree"
+
+dpkg -i "$deb" >/dev/null
+pass "dpkg -i"
+mapfile -t installed < <(dpkg -L tcptune)
+installed_bin=$(command -v tcptune)
+[ "$installed_bin" = /usr/bin/tcptune ] && pass "tcptune on PATH is /usr/bin/tcptune" || fail "tcptune resolves to $installed_bin"
+
+# From the installed paths: no TCPTUNE_DATADIR, run from a directory far from the source tree.
+version=$(cd / && env -u TCPTUNE_DATADIR /usr/bin/tcptune --version)
+grep -q "^data directory: /usr/share/tcptune " <<<"$version" && pass "--version: data from /usr/share/tcptune" \
+  || fail "--version says: $version"
+grep -q "^  /usr/share/tcptune/rules ($((nrules - 1)) files)" <<<"$version" && pass "--version counts the rules" \
+  || fail "--version rules line: $version"
+rc=0; (cd / && env -u TCPTUNE_DATADIR NO_COLOR=1 /usr/bin/tcptune audit --format json > "$work/audit.json") || rc=$?
+{ [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && pass "installed audit exits $rc" || fail "installed audit exit status $rc"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["schema"]=="tcptune.report" and j["summary"]["rules"]>0, j["summary"]' \
+  "$work/audit.json" && pass "installed audit JSON has rules and schema" || fail "installed audit JSON invalid"
+(cd / && env -u TCPTUNE_DATADIR NO_COLOR=1 /usr/bin/tcptune audit >/dev/null) || [ $? = 1 ] && pass "text audit" || fail "text audit"
+man -w tcptune 2>/dev/null | grep -q '^/usr/share/man/man1/tcptune.1' && pass "man -w finds tcptune(1)" || fail "man page not found"
+if command -v systemd-analyze >/dev/null; then
+  out=$(systemd-analyze verify /lib/systemd/system/tcptune-metrics.service /lib/systemd/system/tcptune-metrics.timer 2>&1 \
+        | grep -i tcptune || true)
+  [ -z "$out" ] && pass "systemd-analyze verify accepts the units" || fail "systemd-analyze: $out"
+fi
+
+dpkg -P tcptune >/dev/null
+pass "dpkg -P"
+dpkg-query -W tcptune >/dev/null 2>&1 && fail "dpkg still knows tcptune"
+left=0
+for p in "${installed[@]}"; do
+  [ -f "$p" ] || [ -L "$p" ] && { fail "left behind: $p"; left=1; }
+done
+for d in /usr/share/tcptune /usr/share/doc/tcptune /etc/tcptune; do [ -e "$d" ] && fail "left behind: $d"; done
+[ "$left" = 0 ] && pass "no installed file left (${#installed[@]} paths checked)"
+finish

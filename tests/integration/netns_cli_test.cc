@@ -267,10 +267,6 @@ TEST(NetnsCli, ProfileComparisonNamesKeysTheNamespaceLacks) {
   EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "profile 30, namespace 60");
   ASSERT_TRUE(ns.set("net.ipv4.tcp_fin_timeout", "30"));
   EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "");
-  const auto r = run_tcptune({"audit", "--profile", "http-short"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "tcptune: error: --profile: needs --netns, --netns-pid or --all-netns\n"
-                   "hint: for this host, use 'tcptune recommend --profile NAME'\n");
 }
 
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {

@@ -93,7 +93,10 @@ TEST(HostileCore, NumericKeyReadingAsTextIsUnknown) {
   const auto truth = [&](const std::string& text, core::Unknown* gap) {
     auto e = core::compile_expr(text, core::Type::kBool, env);
     EXPECT_TRUE(e.ok()) << e.error().render();
-    core::EvalContext ctx{&snap, &config, &cat, std::nullopt, {}, false};
+    core::EvalContext ctx;
+    ctx.snapshot = &snap;
+    ctx.config = &config;
+    ctx.catalogue = &cat;
     return core::eval_condition(**e, ctx, gap);
   };
   core::Unknown gap;

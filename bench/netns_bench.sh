@@ -17,10 +17,12 @@ out=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   for i in $(seq 1 "$n"); do ip netns del "ttbench-$$-$i" 2>/dev/null || true; done
   rm -rf "$out"
 }
 trap cleanup EXIT
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 for i in $(seq 1 "$n"); do
   ns="ttbench-$$-$i"
   ip netns add "$ns"
@@ -49,5 +51,7 @@ d = json.load(open(sys.argv[1]))["results"]
 base = statistics.median(d[0]["times"])
 for r in d:
     m = statistics.median(r["times"])
-    print(f"{r['command']}: median {m*1000:.1f} ms, min {min(r['times'])*1000:.1f} ms, max {max(r['times'])*1000:.1f} ms, ratio to audit {m/base:.2f}x")
+    cpu = (r["user"] + r["system"]) * 1000
+    print(f"{r['command']}: median {m*1000:.1f} ms, min {min(r['times'])*1000:.1f} ms, max {max(r['times'])*1000:.1f} ms, "
+          f"mean CPU (user+sys, children included) {cpu:.1f} ms, ratio to audit {m/base:.2f}x")
 PY

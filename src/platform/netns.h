@@ -30,7 +30,7 @@ core::Result<std::string> run_in_netns(const core::NetnsInfo& ns, const std::fun
 struct NetnsCollectOptions {
   std::vector<std::string> keys;  // canonical keys to read inside the namespace
   bool census = true;             // sock_diag census and /proc/net counters of the namespace
-  size_t parallel = 2;            // children running at once
+  size_t parallel = 4;            // children running at once (they wait on the kernel as much as they compute)
 };
 
 // Snapshots of each namespace, read in children (sysctls under /proc/sys, census, counters; not

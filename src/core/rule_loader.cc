@@ -253,27 +253,44 @@ Status load_source(const RuleSource& src, const toml::table& top, const Catalogu
 
 }  // namespace
 
-Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {
-  RuleSet set;
+struct ParsedRuleFiles::Impl {
+  std::vector<RuleSource> sources;
+  std::vector<toml::table> tables;  // one per source
+  std::map<std::string, ThresholdDecl> thresholds;
+};
+
+ParsedRuleFiles::ParsedRuleFiles() : impl_(std::make_unique<Impl>()) {}
+ParsedRuleFiles::ParsedRuleFiles(ParsedRuleFiles&&) noexcept = default;
+ParsedRuleFiles& ParsedRuleFiles::operator=(ParsedRuleFiles&&) noexcept = default;
+ParsedRuleFiles::~ParsedRuleFiles() = default;
+
+Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources) {
   // Parse every file and collect the thresholds first: a rule may use a threshold another file
-  // declares, and every name is checked at load time.
-  std::vector<toml::parse_result> parsed;
-  parsed.reserve(sources.size());
-  for (const auto& src : sources) {
+  // declares, and every name is checked when the rules are checked.
+  ParsedRuleFiles out;
+  ParsedRuleFiles::Impl& p = *out.impl_;
+  p.sources = std::move(sources);
+  p.tables.reserve(p.sources.size());
+  for (const auto& src : p.sources) {
     if (auto st = check_toml_text(src.text, src.path); !st) return st.error();  // toml++ 3.3 UB guard
-    parsed.push_back(toml::parse(src.text, src.path));
-    if (!parsed.back()) {
-      const auto& err = parsed.back().error();
-      return make_file_error(loc_of(src.path, err.source()), std::string(err.description()));
-    }
-    if (auto st = scan_source(src, parsed.back().table(), set.thresholds); !st) return st.error();
+    auto parsed = toml::parse(src.text, src.path);
+    if (!parsed) return make_file_error(loc_of(src.path, parsed.error().source()), std::string(parsed.error().description()));
+    p.tables.push_back(std::move(parsed).table());
+    if (auto st = scan_source(src, p.tables.back(), p.thresholds); !st) return st.error();
   }
+  return out;
+}
+
+Result<RuleSet> load_rule_set(const ParsedRuleFiles& parsed, const Catalogue& catalogue) {
+  const ParsedRuleFiles::Impl& p = *parsed.impl_;
+  RuleSet set;
+  set.thresholds = p.thresholds;
   std::vector<std::string> names;
   for (const auto& [n, d] : set.thresholds) names.push_back(n);
   std::vector<Rule>& rules = set.rules;
-  for (size_t s = 0; s < sources.size(); ++s) {
+  for (size_t s = 0; s < p.sources.size(); ++s) {
     const size_t before = rules.size();
-    if (auto st = load_source(sources[s], parsed[s].table(), catalogue, names, rules); !st) return st.error();
+    if (auto st = load_source(p.sources[s], p.tables[s], catalogue, names, rules); !st) return st.error();
     for (size_t i = before; i < rules.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (rules[j].id != rules[i].id) continue;
@@ -284,6 +301,12 @@ Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Cata
     }
   }
   return set;
+}
+
+Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {
+  auto parsed = parse_rule_files(sources);
+  if (!parsed) return parsed.error();
+  return load_rule_set(*parsed, catalogue);
 }
 
 Result<std::vector<Rule>> load_rules(const std::vector<RuleSource>& sources, const Catalogue& catalogue) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,28 @@ struct RuleSet {
 // rules use them (threshold("name")), whichever file declares them; a name declared twice is an
 // error naming the first declaration.
 Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Catalogue& catalogue);
+
+// The catalogue-independent half of load_rule_set(): every source's TOML parsed (toml++ is the
+// expensive part of loading) and its thresholds collected, so a caller can do it on a second
+// thread while the catalogue loads. Errors are the ones load_rule_set() reports for the same
+// sources (syntax, unknown top-level keys, thresholds), located the same way.
+class ParsedRuleFiles {
+ public:
+  ParsedRuleFiles(ParsedRuleFiles&&) noexcept;
+  ParsedRuleFiles& operator=(ParsedRuleFiles&&) noexcept;
+  ~ParsedRuleFiles();
+  struct Impl;  // the parsed TOML documents; defined in rule_loader.cc so toml++ stays private
+
+ private:
+  ParsedRuleFiles();
+  std::unique_ptr<Impl> impl_;
+  friend Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources);
+  friend Result<RuleSet> load_rule_set(const ParsedRuleFiles& parsed, const Catalogue& catalogue);
+};
+Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources);
+
+// The second half: checks the parsed rules against `catalogue` (keys, names, types, unique ids).
+Result<RuleSet> load_rule_set(const ParsedRuleFiles& parsed, const Catalogue& catalogue);
 
 // The thresholds at their declared defaults (origin "default, <file>:<line>").
 Thresholds default_thresholds(const RuleSet& set);

@@ -80,6 +80,11 @@ struct NetnsRunOptions {
   std::vector<std::string> rule_dirs;
 };
 
+// What profile `name` sets (key -> sysctl text; shipped profiles and /etc/tcptune/profiles.d,
+// after includes), its kernel_defaults entries resolved for `host`'s kernel (left out when the
+// kernel or the default is unknown). For the rule language's profile_key / profile_value.
+core::Result<std::map<std::string, std::string>> profile_values(const std::string& name, const core::Snapshot& host);
+
 // `audit` with a namespace option: one namespace as an ordinary report, --all-netns as the table
 // report. Returns the exit code.
 int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions& o);

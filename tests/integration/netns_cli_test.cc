@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -285,6 +286,32 @@ TEST(NetnsCli, ProfileComparisonNamesKeysTheNamespaceLacks) {
   const auto r = run_tcptune({"audit", "--profile", "http-short", "--no-census", "--format", "json"});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+// A plain audit judges the host: netns_host is true, netns is "host", and profile_key /
+// profile_value(k) carry what --profile sets. Needs no namespace and changes nothing.
+TEST(NetnsCli, PlainAuditSeesTheHostAndTheProfileValues) {
+  char tmpl[] = "/tmp/tt-netns-rules-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    std::ofstream out(dir + "/probe.toml");
+    out << "[[rule]]\nid = \"TT-PROBE-001\"\nseverity = \"info\"\ntitle = \"probe\"\n"
+           "for_each = \"profile_key\"\n"
+           "when = 'netns_host and netns == \"host\" and profile_value(item) == profile_value(item)'\n"
+           "message = \"{netns}: {item} = {profile_value(item)}\"\nrecommendation = \"none\"\nreferences = [\"test\"]\n";
+  }
+  const auto r = run_tcptune({"audit", "--rules", dir, "--profile", "http-short", "--no-census", "--format", "json"});
+  std::remove((dir + "/probe.toml").c_str());
+  ::rmdir(dir.c_str());
+  const json rep = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(rep.is_discarded()) << r.err;
+  std::map<std::string, std::string> seen;
+  for (const auto& f : rep["findings"])
+    if (f["id"] == "TT-PROBE-001") seen[f["item"]] = f["message"];
+  EXPECT_EQ(seen["net.ipv4.tcp_fin_timeout"], "host: net.ipv4.tcp_fin_timeout = 30");  // profiles/http-short.toml
+  EXPECT_EQ(seen["net.core.somaxconn"], "host: net.core.somaxconn = 4096");
+  for (const auto& f : rep["findings"]) EXPECT_NE(f["id"].get<std::string>().rfind("TT-NETNS-", 0), 0u) << f.dump();
 }
 
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {

@@ -124,6 +124,11 @@ int run_audit(const Globals& g, const AuditOptions& o) {
   }
   auto snap = obtain_snapshot(g, o, *k);
   if (!snap) return report_error(snap.error(), kExitRuntime);
+  if (!settings.profile.empty()) {
+    auto values = profile_values(settings.profile, *snap);  // profile_key, profile_value(k)
+    if (!values) return report_error(values.error(), kExitRuntime);
+    settings.profile_values = std::move(*values);
+  }
   const core::ResolvedConfig resolved = core::resolve_config(snap->config, present_keys(*snap));
   const core::Report report = core::evaluate(k->rules, *snap, resolved, k->catalogue, settings);
 

@@ -37,8 +37,12 @@ core::Result<Prepared> prepare(const Globals& g, const NetnsArgs& a, const Netns
   return p;
 }
 
-// The values a profile sets, with its kernel_defaults entries resolved for the host's kernel.
-core::Result<std::map<std::string, std::string>> profile_targets(const std::string& name, const core::Snapshot& host) {
+// Option conflicts (objects named after an option, "--root") are usage errors; the rest runtime.
+int fail(const core::Error& e) { return report_error(e, e.object.rfind("--", 0) == 0 ? kExitUsage : kExitRuntime); }
+
+}  // namespace
+
+core::Result<std::map<std::string, std::string>> profile_values(const std::string& name, const core::Snapshot& host) {
   auto ctx = load_profile_context({});
   if (!ctx) return ctx.error();
   auto prof = core::resolve_profile(ctx->profiles, name);
@@ -59,11 +63,6 @@ core::Result<std::map<std::string, std::string>> profile_targets(const std::stri
   return wanted;
 }
 
-// Option conflicts (objects named after an option, "--root") are usage errors; the rest runtime.
-int fail(const core::Error& e) { return report_error(e, e.object.rfind("--", 0) == 0 ? kExitUsage : kExitRuntime); }
-
-}  // namespace
-
 int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions& o) {
   if (!a.any()) return fail(core::make_error("--profile", "needs --netns, --netns-pid or --all-netns", 0,
                                              "for this host, use 'tcptune recommend --profile NAME'"));
@@ -71,7 +70,7 @@ int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions&
   if (!p) return fail(p.error());
   std::map<std::string, std::string> wanted;
   if (!a.profile.empty()) {
-    auto w = profile_targets(a.profile, p->host);
+    auto w = profile_values(a.profile, p->host);
     if (!w) return fail(w.error());
     wanted = std::move(*w);
   }

@@ -5,6 +5,7 @@
 
 #include "core/evaluate.h"
 #include "core/sysctl_conf_resolve.h"
+#include "core/tool_config.h"
 #include "platform/netns.h"
 
 namespace tcptune::cli {
@@ -78,6 +79,14 @@ std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::
                                          const Knowledge& k, bool census, const std::string& profile,
                                          const std::map<std::string, std::string>& wanted) {
   auto audits = collect_namespaces(host, targets, k, census);
+  // The namespace rules (rules/netns.toml) see which namespace they judge and the host's values.
+  // Thresholds are the rule files' defaults: tcptune.toml and --set are not read here.
+  core::EvalSettings settings;
+  auto thresholds = core::resolve_thresholds(k.thresholds, core::ToolConfig{}, {});
+  if (thresholds) settings.thresholds = std::move(*thresholds);
+  settings.profile = profile;
+  settings.profile_values = wanted;
+  settings.host = &host;
   for (auto& a : audits) {
     if (!a.snapshot) {
       a.report.gaps.push_back({fmt::format("network namespace {}", a.info.inode), a.error->summary()});
@@ -85,13 +94,8 @@ std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::
       continue;
     }
     const core::ResolvedConfig resolved = core::resolve_config(a.snapshot->config, present_keys(*a.snapshot));
-    a.report = core::evaluate(k.rules, *a.snapshot, resolved, k.catalogue);
-    auto f = profile.empty() ? core::netns_default_finding(host, *a.snapshot, a.info, k.catalogue)
-                             : core::netns_profile_finding(*a.snapshot, a.info, profile, wanted, k.catalogue);
-    if (f) {
-      a.report.findings.push_back(std::move(*f));
-      core::finalize_report(a.report);
-    }
+    settings.netns = &a.info;
+    a.report = core::evaluate(k.rules, *a.snapshot, resolved, k.catalogue, settings);
   }
   return audits;
 }

@@ -1,6 +1,7 @@
 // Per-namespace audits (issue 8): options shared by audit, snapshot and sockets (--netns NAME,
 // --netns-pid PID, --all-netns), collection of each namespace in a child, evaluation of the
-// rules plus TT-NETNS-001 per namespace, and the renderers of the --all-netns report.
+// rules per namespace (the namespace rules TT-NETNS-001/002 are rules/netns.toml), and the
+// renderers of the --all-netns report.
 #pragma once
 
 #include <functional>
@@ -49,8 +50,9 @@ struct NetnsAudit {
 };
 
 // Host snapshot plus one audit per target (host target reuses the host snapshot). Rules are
-// evaluated per namespace; TT-NETNS-001 is added for namespaces other than the host's.
-// With `profile`, TT-NETNS-002 compares each namespace with `wanted` (key -> sysctl text).
+// evaluated per namespace, each knowing the namespace it judges and the host's snapshot (the
+// rule language's netns, netns_host, host_sysctl). `profile` is the selected profile and
+// `wanted` what it sets (key -> sysctl text; profile_key, profile_value) for TT-NETNS-002.
 std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,
                                          const Knowledge& k, bool census, const std::string& profile = {},
                                          const std::map<std::string, std::string>& wanted = {});
@@ -77,6 +79,11 @@ struct NetnsRunOptions {
   bool census = true;
   std::vector<std::string> rule_dirs;
 };
+
+// What profile `name` sets (key -> sysctl text; shipped profiles and /etc/tcptune/profiles.d,
+// after includes), its kernel_defaults entries resolved for `host`'s kernel (left out when the
+// kernel or the default is unknown). For the rule language's profile_key / profile_value.
+core::Result<std::map<std::string, std::string>> profile_values(const std::string& name, const core::Snapshot& host);
 
 // `audit` with a namespace option: one namespace as an ordinary report, --all-netns as the table
 // report. Returns the exit code.

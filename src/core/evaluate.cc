@@ -88,6 +88,9 @@ Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const 
   base.catalogue = &catalogue;
   base.thresholds = &settings.thresholds;
   base.profile = settings.profile;
+  base.profile_values = &settings.profile_values;
+  base.netns = settings.netns;
+  base.host = settings.host;
   for (const auto& rule : rules) {
     if (rule.for_each.empty()) {
       run_rule(rule, std::nullopt, base, rep);

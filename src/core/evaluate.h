@@ -1,6 +1,7 @@
 // Runs rules against a snapshot and the resolved sysctl configuration.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const 
 struct EvalSettings {
   Thresholds thresholds;
   std::string profile;
+  // What the profile sets (key -> sysctl text, kernel_defaults resolved for the running kernel),
+  // for profile_key / profile_value(key); empty when no profile or not resolved.
+  std::map<std::string, std::string> profile_values;
+  // The namespace being judged (netns_host, netns, host_sysctl(key)): nullptr for the host's
+  // own namespace; otherwise `host` must be the host's snapshot. Both must outlive evaluate().
+  const NetnsInfo* netns = nullptr;
+  const Snapshot* host = nullptr;
 };
 
 // As above, with thresholds and the profile. Census, counter and threshold values a rule

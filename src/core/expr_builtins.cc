@@ -210,6 +210,8 @@ const std::vector<FunctionSig>& function_table() {
     };
     auto extra = evidence_functions();
     t.insert(t.end(), extra.begin(), extra.end());
+    auto ns = netns_functions();
+    t.insert(t.end(), ns.begin(), ns.end());
     return t;
   }();
   return kTable;
@@ -225,6 +227,8 @@ const std::vector<IdentSig>& ident_table() {
     std::vector<IdentSig> t = kTable;
     auto extra = evidence_idents();
     t.insert(t.end(), extra.begin(), extra.end());
+    auto ns = netns_idents();
+    t.insert(t.end(), ns.begin(), ns.end());
     return t;
   }();
   return kAll;
@@ -316,6 +320,8 @@ const std::vector<IterationSig>& iteration_table() {
     std::vector<IterationSig> t = kTable;
     auto extra = evidence_iterations();
     t.insert(t.end(), extra.begin(), extra.end());
+    auto ns = netns_iterations();
+    t.insert(t.end(), ns.begin(), ns.end());
     return t;
   }();
   return kAll;

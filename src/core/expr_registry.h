@@ -61,6 +61,11 @@ const std::vector<FunctionSig>& function_table();
 std::vector<FunctionSig> evidence_functions();
 std::vector<IdentSig> evidence_idents();
 std::vector<IterationSig> evidence_iterations();
+// The namespace vocabulary (netns_host, netns, host_sysctl, kernel_default, profile_value,
+// lifecycle_key, netns_key, profile_key): appended likewise (expr_builtins_netns.cc).
+std::vector<FunctionSig> netns_functions();
+std::vector<IdentSig> netns_idents();
+std::vector<IterationSig> netns_iterations();
 
 // Kernel counters rules may name, nstat-style ("TcpExtListenOverflows"), and the sockstat
 // fields ("inuse", "orphan", "tw", "alloc", "mem").

@@ -18,6 +18,8 @@
 
 namespace tcptune::core {
 
+struct NetnsInfo;  // core/netns_view.h
+
 // A value that could not be determined. With a non-empty `what` it is a data gap ("sysctl
 // net.ipv4.tcp_fin_timeout" / "not collected") that the report shows when it stops a rule from
 // deciding; with an empty `what` it is merely "not applicable" (e.g. config(k) of a key that
@@ -50,6 +52,13 @@ struct EvalContext {
   std::optional<std::string> item;  // the current item of an iterating rule
   const Thresholds* thresholds = nullptr;  // user thresholds (defaults from the rule files)
   std::string profile;                     // selected workload profile, "" when none
+  // Values the selected profile sets (key -> sysctl text, kernel defaults resolved); nullptr
+  // when no profile was resolved.
+  const std::map<std::string, std::string>* profile_values = nullptr;
+  // The namespace being judged: nullptr, or one with is_host, when judging the host's own
+  // namespace (a plain audit). `host` is the host's snapshot when judging another namespace.
+  const NetnsInfo* netns = nullptr;
+  const Snapshot* host = nullptr;
 
   std::vector<std::string> touched_keys;  // sysctl keys consulted, in first-use order
   bool touched_kernel = false;

@@ -45,28 +45,6 @@ bool same_reading(const SysctlReading& a, const SysctlReading& b) {
   return a.state != SysctlReading::State::kValue || sysctl_values_equal(a.value, b.value);
 }
 
-// "network namespace INODE (LABEL)[, containers ID, ...]" for messages.
-std::string who_text(const NetnsInfo& info) {
-  std::string who = fmt::format("network namespace {} ({})", info.inode, netns_label(info));
-  std::vector<std::string> ids;
-  for (const auto& p : info.processes) {
-    if (!p.container_id.empty() && std::find(ids.begin(), ids.end(), p.container_id) == ids.end())
-      ids.push_back(p.container_id);
-  }
-  if (!ids.empty()) who += fmt::format(", containers {}", fmt::join(ids, ", "));
-  return who;
-}
-
-// Up to five processes of the namespace, to name who is affected.
-void add_process_evidence(Finding& f, const NetnsInfo& info) {
-  size_t n = 0;
-  for (const auto& p : info.processes) {
-    if (n++ == 5) break;
-    f.evidence.push_back({"process", fmt::format("{} {}{}", p.pid, p.command,
-                                                 p.container_id.empty() ? "" : " container " + p.container_id.substr(0, 12))});
-  }
-}
-
 }  // namespace
 
 std::string container_id_from_cgroup(std::string_view text) {
@@ -159,74 +137,20 @@ const std::vector<std::string>& lifecycle_keys() {
   return kKeys;
 }
 
-std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapshot& ns, const NetnsInfo& info,
-                                             const Catalogue& cat) {
-  const auto kernel = host.kernel_version();
-  if (!kernel || info.is_host) return std::nullopt;
-  Finding f;
-  std::vector<std::string> keys;
-  for (const auto& key : lifecycle_keys()) {
-    const CatalogueEntry* e = cat.find(key);
-    const SysctlReading* h = host.find(key);
-    const SysctlReading* n = ns.find(key);
-    if (!e || !h || !n || !h->has_value() || !n->has_value()) continue;
-    const auto def = e->default_on(*kernel);
-    if (!def) continue;  // memory-derived default: no fixed number to compare with
-    const SysctlValue dv = parse_sysctl_value(*def);
-    if (!sysctl_values_equal(n->value, dv) || sysctl_values_equal(h->value, dv)) continue;
-    keys.push_back(key);
-    f.evidence.push_back({key, fmt::format("host {}, namespace {} (kernel default)", h->value.text, n->value.text)});
+std::string netns_description(const NetnsInfo& ns) {
+  if (ns.is_host) return "host";
+  // The /run/netns names, then who lives there: a container id is what an operator looks up.
+  std::vector<std::string> parts;
+  if (!ns.names.empty()) parts.push_back(fmt::format("{}", fmt::join(ns.names, ",")));
+  constexpr size_t kShown = 3;
+  for (size_t i = 0; i < ns.processes.size() && i < kShown; ++i) {
+    const auto& p = ns.processes[i];
+    parts.push_back(fmt::format("pid {} {}", p.pid, p.command));
+    if (!p.container_id.empty()) parts.back() += ", container " + p.container_id.substr(0, 12);
   }
-  if (keys.empty()) return std::nullopt;
-  const std::string who = who_text(info);
-  f.id = "TT-NETNS-001";
-  f.severity = Severity::kWarning;
-  f.title = "Host TCP tuning does not reach this network namespace";
-  f.item = std::to_string(info.inode);
-  const bool one = keys.size() == 1;
-  f.message = fmt::format(
-      "In {}, {} {} still at the kernel's compiled-in default{} while the host's value{} tuned. "
-      "A new network namespace starts from compiled-in defaults for these keys (only tcp_rmem, tcp_wmem "
-      "and the congestion control are copied from the host), so sysctl.d files applied at boot on the "
-      "host do not reach containers.",
-      who, fmt::join(keys, ", "), one ? "is" : "are", one ? "" : "s", one ? " was" : "s were");
-  f.recommendation =
-      "Set the keys inside the namespace: the container runtime's sysctl option (docker run --sysctl, "
-      "Kubernetes securityContext.sysctls), or 'ip netns exec NAME sysctl -w KEY=VALUE' for named namespaces.";
-  f.references = {"KERNEL_FACTS.md section 1 item 13 (namespace scope, live 6.18)",
-                  "net/ipv4/tcp_ipv4.c tcp_sk_init() (per-namespace defaults)"};
-  add_process_evidence(f, info);
-  return f;
-}
-
-std::optional<Finding> netns_profile_finding(const Snapshot& ns, const NetnsInfo& info, const std::string& profile,
-                                             const std::map<std::string, std::string>& wanted, const Catalogue& cat) {
-  if (info.is_host) return std::nullopt;
-  Finding f;
-  std::vector<std::string> keys;
-  for (const auto& [key, text] : wanted) {
-    const CatalogueEntry* e = cat.find(key);
-    const SysctlReading* n = ns.find(key);
-    if (!e || e->scope != "netns" || !n || !n->has_value()) continue;
-    if (sysctl_values_equal(n->value, parse_sysctl_value(text))) continue;
-    keys.push_back(key);
-    f.evidence.push_back({key, fmt::format("profile {}, namespace {}", text, n->value.text)});
-  }
-  if (keys.empty()) return std::nullopt;
-  f.id = "TT-NETNS-002";
-  f.severity = Severity::kWarning;
-  f.title = fmt::format("Network namespace differs from profile {}", profile);
-  f.item = std::to_string(info.inode);
-  f.message = fmt::format(
-      "In {}, {} {} not at the value{} of profile {}. These keys are per network namespace: a value "
-      "applied on the host (tcptune apply, sysctl.d) does not change them here.",
-      who_text(info), fmt::join(keys, ", "), keys.size() == 1 ? "is" : "are", keys.size() == 1 ? "" : "s", profile);
-  f.recommendation =
-      "Set the keys inside the namespace: the container runtime's sysctl option (docker run --sysctl, "
-      "Kubernetes securityContext.sysctls), or 'ip netns exec NAME sysctl -w KEY=VALUE' for named namespaces.";
-  f.references = {"KERNEL_FACTS.md section 1 item 13 (namespace scope, live 6.18)"};
-  add_process_evidence(f, info);
-  return f;
+  if (ns.processes.size() > kShown) parts.push_back(fmt::format("{} more processes", ns.processes.size() - kShown));
+  if (parts.empty()) parts.emplace_back("no process");
+  return fmt::format("network namespace {} ({})", ns.inode, fmt::join(parts, "; "));
 }
 
 }  // namespace tcptune::core

@@ -1,18 +1,15 @@
 // Network namespaces as the engine sees them: who lives in each one (processes and container
 // ids), which keys a namespace shares with the host (catalogue scope "global"), which keys
-// differ from the host, and the namespace rule TT-NETNS-001 (lifecycle keys left at the kernel's
-// compiled-in defaults in a namespace while the host's were tuned). Pure: no I/O.
+// differ from the host, and the texts and key lists the namespace vocabulary of the rule language
+// uses (expr_builtins_netns.cc; the rules themselves are rules/netns.toml). Pure: no I/O.
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/catalogue.h"
-#include "core/report.h"
 #include "core/snapshot.h"
 
 namespace tcptune::core {
@@ -69,21 +66,14 @@ struct KeyDifference {
 // Per-namespace keys (scope other than "global") whose readings differ, sorted by key.
 std::vector<KeyDifference> differing_keys(const Snapshot& host, const Snapshot& ns, const Catalogue& cat);
 
-// The keys TT-NETNS-001 watches: connection-lifecycle keys that are per namespace and reset to
-// compiled-in defaults in a new namespace (KERNEL_FACTS.md section 1 item 13).
+// The keys `for_each = "lifecycle_key"` iterates (TT-NETNS-001): connection-lifecycle keys that
+// are per namespace and reset to compiled-in defaults in a new namespace (KERNEL_FACTS.md
+// section 1 item 13), sorted.
 const std::vector<std::string>& lifecycle_keys();
 
-// TT-NETNS-001: a finding when lifecycle keys of `ns` sit at the compiled-in default for the
-// host's kernel (catalogue default_on) while the host's value was tuned away from it. Keys whose
-// default is memory-derived are never compared. nullopt when nothing to report. The finding's
-// item is the namespace inode; its message names the namespace label and containers.
-std::optional<Finding> netns_default_finding(const Snapshot& host, const Snapshot& ns, const NetnsInfo& info,
-                                             const Catalogue& cat);
-
-// TT-NETNS-002: keys a profile sets (`wanted`: key -> sysctl text, kernel defaults already
-// resolved) that are writable per namespace (catalogue scope "netns") and whose value in `ns`
-// differs. nullopt when the namespace matches or is the host's (use `recommend` there).
-std::optional<Finding> netns_profile_finding(const Snapshot& ns, const NetnsInfo& info, const std::string& profile,
-                                             const std::map<std::string, std::string>& wanted, const Catalogue& cat);
+// The namespace as rule messages name it (the `netns` identifier): "host" for the host's own,
+// else "network namespace INODE (NAMES; pid P COMM, container ID12; ...)": the /run/netns names,
+// up to three processes and how many more there are, or "no process".
+std::string netns_description(const NetnsInfo& ns);
 
 }  // namespace tcptune::core

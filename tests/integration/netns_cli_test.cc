@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -235,26 +236,38 @@ TEST(NetnsCli, NamespaceLeftAtDefaultsUnderATunedHostIsFlagged) {
   EXPECT_EQ(WEXITSTATUS(status), 1);  // a warning with --fail-on warning
   const json rep = json::parse(out, nullptr, false);
   ASSERT_FALSE(rep.is_discarded()) << out;
+  // One finding per key (item = the key); the namespace is named in the message and evidence.
   json finding;
   for (const auto& f2 : rep["findings"])
-    if (f2["id"] == "TT-NETNS-001") finding = f2;
+    if (f2["id"] == "TT-NETNS-001" && f2["item"] == "net.ipv4.tcp_fin_timeout") finding = f2;
   ASSERT_TRUE(finding.is_object()) << rep["findings"].dump();
-  EXPECT_EQ(finding["item"], std::to_string(fresh.inode()));
-  EXPECT_EQ(finding["evidence"][0]["label"], "net.ipv4.tcp_fin_timeout");
-  EXPECT_EQ(finding["evidence"][0]["value"], "host 20, namespace 60 (kernel default)");
-  EXPECT_NE(finding["message"].get<std::string>().find(fresh.name()), std::string::npos);
+  auto evidence = [&](const std::string& label) {
+    for (const auto& e : finding["evidence"])
+      if (e["label"] == label) return e["value"].get<std::string>();
+    return std::string("(none)");
+  };
+  EXPECT_EQ(evidence("live"), "60");
+  EXPECT_EQ(evidence("host"), "net.ipv4.tcp_fin_timeout = 20");
+  EXPECT_EQ(evidence("kernel default"), "net.ipv4.tcp_fin_timeout = 60");
+  EXPECT_EQ(evidence("process"), fmt::format("{} sockhelper", h.pid()));
+  EXPECT_NE(finding["message"].get<std::string>().find(fmt::format("In network namespace {} ({}; pid {} sockhelper)",
+                                                                   fresh.inode(), fresh.name(), h.pid())),
+            std::string::npos)
+      << finding["message"];
+  EXPECT_NE(finding["message"].get<std::string>().find("net.ipv4.tcp_fin_timeout is 60, the kernel's compiled-in "
+                                                       "default, while the host's value was tuned to 20."),
+            std::string::npos)
+      << finding["message"];
   EXPECT_EQ(rep["netns"]["processes"][0]["pid"], h.pid());
 }
 
-// The TT-NETNS-002 evidence value for `key`, or "" when the finding does not list it.
-std::string profile_evidence(const std::string& ns_name, const std::string& key) {
+// The message of the TT-NETNS-002 finding about `key`, or "" when there is none.
+std::string profile_message(const std::string& ns_name, const std::string& key) {
   const auto r = run_tcptune({"audit", "--netns", ns_name, "--profile", "http-short", "--format", "json"});
   const json rep = json::parse(r.out, nullptr, false);
   if (rep.is_discarded()) return "(no report: " + r.err + ")";
   for (const auto& f : rep["findings"]) {
-    if (f["id"] != "TT-NETNS-002") continue;
-    for (const auto& e : f["evidence"])
-      if (e["label"] == key) return e["value"];
+    if (f["id"] == "TT-NETNS-002" && f["item"] == key) return f["message"];
   }
   return "";
 }
@@ -264,13 +277,41 @@ TEST(NetnsCli, ProfileComparisonNamesKeysTheNamespaceLacks) {
   NamedNetns ns("prof");
   ASSERT_TRUE(ns.ok());
   // A fresh namespace has the compiled-in 60; http-short wants 30 (profiles/http-short.toml).
-  EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "profile 30, namespace 60");
+  const std::string msg = profile_message(ns.name(), "net.ipv4.tcp_fin_timeout");
+  EXPECT_NE(msg.find("net.ipv4.tcp_fin_timeout is 60, not 30 as profile http-short sets it."), std::string::npos) << msg;
+  EXPECT_NE(msg.find(fmt::format("In network namespace {} ({})", ns.inode(), ns.name())), std::string::npos) << msg;
   ASSERT_TRUE(ns.set("net.ipv4.tcp_fin_timeout", "30"));
-  EXPECT_EQ(profile_evidence(ns.name(), "net.ipv4.tcp_fin_timeout"), "");
+  EXPECT_EQ(profile_message(ns.name(), "net.ipv4.tcp_fin_timeout"), "");
   // Without a namespace option --profile tells the host's rules the workload instead.
   const auto r = run_tcptune({"audit", "--profile", "http-short", "--no-census", "--format", "json"});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+// A plain audit judges the host: netns_host is true, netns is "host", and profile_key /
+// profile_value(k) carry what --profile sets. Needs no namespace and changes nothing.
+TEST(NetnsCli, PlainAuditSeesTheHostAndTheProfileValues) {
+  char tmpl[] = "/tmp/tt-netns-rules-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    std::ofstream out(dir + "/probe.toml");
+    out << "[[rule]]\nid = \"TT-PROBE-001\"\nseverity = \"info\"\ntitle = \"probe\"\n"
+           "for_each = \"profile_key\"\n"
+           "when = 'netns_host and netns == \"host\" and profile_value(item) == profile_value(item)'\n"
+           "message = \"{netns}: {item} = {profile_value(item)}\"\nrecommendation = \"none\"\nreferences = [\"test\"]\n";
+  }
+  const auto r = run_tcptune({"audit", "--rules", dir, "--profile", "http-short", "--no-census", "--format", "json"});
+  std::remove((dir + "/probe.toml").c_str());
+  ::rmdir(dir.c_str());
+  const json rep = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(rep.is_discarded()) << r.err;
+  std::map<std::string, std::string> seen;
+  for (const auto& f : rep["findings"])
+    if (f["id"] == "TT-PROBE-001") seen[f["item"]] = f["message"];
+  EXPECT_EQ(seen["net.ipv4.tcp_fin_timeout"], "host: net.ipv4.tcp_fin_timeout = 30");  // profiles/http-short.toml
+  EXPECT_EQ(seen["net.core.somaxconn"], "host: net.core.somaxconn = 4096");
+  for (const auto& f : rep["findings"]) EXPECT_NE(f["id"].get<std::string>().rfind("TT-NETNS-", 0), 0u) << f.dump();
 }
 
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace tcptune::core {
 namespace {
 
@@ -116,58 +118,24 @@ TEST_F(NetnsSnapshots, DifferingKeysSkipGlobalsAndCompareNumerically) {
   EXPECT_EQ(d[1], (KeyDifference{"net.ipv4.tcp_max_tw_buckets", "5000", "131072"}));
 }
 
-TEST_F(NetnsSnapshots, DefaultFindingNamesKeysNamespaceAndContainer) {
-  const auto f = netns_default_finding(host_, ns_, info_, cat_);
-  ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->id, "TT-NETNS-001");
-  EXPECT_EQ(f->severity, Severity::kWarning);
-  EXPECT_EQ(f->item, "4026532500");
-  // Only fin_timeout: keepalive was set inside, somaxconn is default on the host, and
-  // tcp_max_tw_buckets has no fixed default to compare with.
-  ASSERT_EQ(f->evidence.size(), 2u);
-  EXPECT_EQ(f->evidence[0].label, "net.ipv4.tcp_fin_timeout");
-  EXPECT_EQ(f->evidence[0].value, "host 15, namespace 60 (kernel default)");
-  EXPECT_EQ(f->evidence[1].value, "77 app container " + kId.substr(0, 12));
-  EXPECT_NE(f->message.find("network namespace 4026532500 (tt-blue), containers " + kId), std::string::npos);
-  EXPECT_NE(f->message.find("net.ipv4.tcp_fin_timeout is still at the kernel's compiled-in default while the host's value was tuned"), std::string::npos);
+TEST_F(NetnsSnapshots, DescriptionNamesInodeLabelProcessesAndContainers) {
+  EXPECT_EQ(netns_description(info_), "network namespace 4026532500 (tt-blue; pid 77 app, container " +
+                                          kId.substr(0, 12) + ")");
+  info_.names.clear();
+  info_.processes = {{5, "a", ""}, {6, "b", ""}, {7, "c", ""}, {8, "d", ""}, {9, "e", ""}};
+  EXPECT_EQ(netns_description(info_),
+            "network namespace 4026532500 (pid 5 a; pid 6 b; pid 7 c; 2 more processes)");
+  info_.processes.clear();
+  EXPECT_EQ(netns_description(info_), "network namespace 4026532500 (no process)");
+  info_.is_host = true;
+  EXPECT_EQ(netns_description(info_), "host");
 }
 
-TEST_F(NetnsSnapshots, NoFindingWhenTuningReachedTheNamespaceOrForTheHost) {
-  set(ns_, "net.ipv4.tcp_fin_timeout", "15");
-  EXPECT_FALSE(netns_default_finding(host_, ns_, info_, cat_).has_value());
-  set(ns_, "net.ipv4.tcp_fin_timeout", "60");
-  info_.is_host = true;
-  EXPECT_FALSE(netns_default_finding(host_, ns_, info_, cat_).has_value());
-  info_.is_host = false;
-  host_.kernel_release.reset();  // no kernel: the compiled-in default is unknown
-  EXPECT_FALSE(netns_default_finding(host_, ns_, info_, cat_).has_value());
-}
-
-TEST_F(NetnsSnapshots, ProfileFindingListsPerNamespaceKeysThatDiffer) {
-  complete_netns_snapshot(ns_, host_, info_, cat_);
-  const std::map<std::string, std::string> wanted = {
-      {"net.ipv4.tcp_fin_timeout", "30"},         // namespace 60: differs
-      {"net.ipv4.tcp_keepalive_time", "600"},     // matches
-      {"net.core.netdev_max_backlog", "5000"},    // global: not settable per namespace
-      {"net.ipv4.tcp_max_tw_buckets", "131072"},  // matches
-  };
-  const auto f = netns_profile_finding(ns_, info_, "http-short", wanted, cat_);
-  ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->id, "TT-NETNS-002");
-  EXPECT_EQ(f->title, "Network namespace differs from profile http-short");
-  ASSERT_EQ(f->evidence.size(), 2u);
-  EXPECT_EQ(f->evidence[0], (Evidence{"net.ipv4.tcp_fin_timeout", "profile 30, namespace 60"}));
-  EXPECT_EQ(f->evidence[1].label, "process");
-  EXPECT_NE(f->message.find("In network namespace 4026532500 (tt-blue), containers " + kId +
-                            ", net.ipv4.tcp_fin_timeout is not at the value of profile http-short."),
-            std::string::npos)
-      << f->message;
-
-  set(ns_, "net.ipv4.tcp_fin_timeout", "30");
-  EXPECT_FALSE(netns_profile_finding(ns_, info_, "http-short", wanted, cat_).has_value());
-  set(ns_, "net.ipv4.tcp_fin_timeout", "60");
-  info_.is_host = true;
-  EXPECT_FALSE(netns_profile_finding(ns_, info_, "http-short", wanted, cat_).has_value());
+TEST(LifecycleKeys, SortedAndDistinct) {
+  const auto& keys = lifecycle_keys();
+  ASSERT_FALSE(keys.empty());
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end());
 }
 
 }  // namespace

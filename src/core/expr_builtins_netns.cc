@@ -1,0 +1,131 @@
+// The namespace vocabulary of the condition language (issue 8, docs/netns.md): which network
+// namespace a rule is judging, the host's own value of a key, the kernel's compiled-in default,
+// what the selected profile sets, and the key lists the namespace rules iterate.
+//
+// A new network namespace starts from compiled-in defaults for most TCP keys (KERNEL_FACTS.md
+// section 1 item 13; net/ipv4/tcp_ipv4.c tcp_sk_init()), so "the host tuned it, the namespace
+// did not" is decided by comparing host_sysctl(k), sysctl(k) and kernel_default(k).
+//
+// Not applicable (no gap): host_sysctl when judging the host itself, kernel_default of a key
+// whose default is memory-derived or not in the catalogue, profile_value when no profile sets
+// the key. Missing data (a gap): the host's reading absent, unreadable or not collected, the
+// kernel release unknown.
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/expr_registry.h"
+#include "core/netns_view.h"
+
+namespace tcptune::core {
+namespace {
+
+const std::string& arg_str(const std::vector<Value>& a, size_t i) { return std::get<std::string>(a[i]); }
+
+bool judging_host(const EvalContext& ctx) { return !ctx.netns || ctx.netns->is_host || !ctx.host; }
+
+Value id_netns_host(EvalContext& ctx) { return judging_host(ctx); }
+
+// The label also goes to the evidence, with up to five processes, so the finding names who is
+// affected even when the message does not use it.
+Value id_netns(EvalContext& ctx) {
+  if (judging_host(ctx)) return std::string("host");
+  ctx.fact("netns", netns_description(*ctx.netns));
+  size_t n = 0;
+  for (const auto& p : ctx.netns->processes) {
+    if (n++ == 5) break;
+    ctx.fact("process", fmt::format("{} {}{}", p.pid, p.command,
+                                    p.container_id.empty() ? "" : " container " + p.container_id.substr(0, 12)));
+  }
+  return netns_description(*ctx.netns);
+}
+
+Value fn_host_sysctl(EvalContext& ctx, const std::vector<Value>& a) {
+  if (judging_host(ctx)) return Unknown{};  // the host is judged by sysctl(key) itself
+  const std::string& key = arg_str(a, 0);
+  const std::string what = "host sysctl " + key;
+  const SysctlReading* r = ctx.host->find(key);
+  if (!r) return Unknown{what, "not collected"};
+  switch (r->state) {
+    case SysctlReading::State::kValue:
+      ctx.fact("host", fmt::format("{} = {}", key, r->value.text));
+      return r->value;
+    case SysctlReading::State::kAbsent: return Unknown{what, "absent on this kernel"};
+    case SysctlReading::State::kUnreadable: return Unknown{what, fmt::format("unreadable: {}", std::strerror(r->err))};
+  }
+  return Unknown{what, "not collected"};
+}
+
+Value fn_kernel_default(EvalContext& ctx, const std::vector<Value>& a) {
+  const std::string& key = arg_str(a, 0);
+  const CatalogueEntry* e = ctx.catalogue ? ctx.catalogue->find(key) : nullptr;
+  if (!e) return Unknown{};
+  ctx.touched_kernel = true;
+  const auto kernel = ctx.snapshot->kernel_version();
+  if (!kernel) return Unknown{"kernel release", ctx.snapshot->kernel_release ? "not a version" : "not collected"};
+  const auto def = e->default_on(*kernel);
+  if (!def) return Unknown{};  // memory-derived (or undocumented): no fixed number to compare with
+  ctx.fact("kernel default", fmt::format("{} = {}", key, *def));
+  return parse_sysctl_value(*def);
+}
+
+Value fn_profile_value(EvalContext& ctx, const std::vector<Value>& a) {
+  const std::string& key = arg_str(a, 0);
+  if (!ctx.profile_values) return Unknown{};
+  const auto it = ctx.profile_values->find(key);
+  if (it == ctx.profile_values->end()) return Unknown{};
+  ctx.fact("profile value", fmt::format("{} = {}{}", key, it->second,
+                                        ctx.profile.empty() ? "" : " (profile " + ctx.profile + ")"));
+  return parse_sysctl_value(it->second);
+}
+
+}  // namespace
+
+std::vector<FunctionSig> netns_functions() {
+  using T = Type;
+  using C = ArgCheck;
+  return {
+      {"host_sysctl", {T::kString}, T::kValue, C::kSysctlKey,
+       "the host's live value of a key while judging another namespace (n/a when judging the host)", fn_host_sysctl},
+      {"kernel_default", {T::kString}, T::kValue, C::kSysctlKey,
+       "the catalogue's compiled-in default for the running kernel (n/a when memory-derived)", fn_kernel_default},
+      {"profile_value", {T::kString}, T::kValue, C::kSysctlKey,
+       "the value the selected profile sets for a key (n/a when it sets none)", fn_profile_value},
+  };
+}
+
+std::vector<IdentSig> netns_idents() {
+  using T = Type;
+  return {
+      {"netns_host", T::kBool, false, "judging the host's own network namespace (true for a plain audit)",
+       id_netns_host},
+      {"netns", T::kString, false, "the network namespace being judged, as text (\"host\" for the host's own)",
+       id_netns},
+  };
+}
+
+std::vector<IterationSig> netns_iterations() {
+  return {
+      {"lifecycle_key", "the connection-lifecycle keys that are per namespace and start from compiled-in defaults "
+                        "in a new namespace (item = the key)",
+       [](const EvalContext&) { return lifecycle_keys(); }},
+      {"netns_key", "every catalogue key settable per namespace (scope \"netns\"; item = the key)",
+       [](const EvalContext& ctx) {
+         std::vector<std::string> keys;
+         if (!ctx.catalogue) return keys;
+         for (const auto& [k, e] : ctx.catalogue->entries) {
+           if (e.scope == "netns") keys.push_back(k);
+         }
+         return keys;
+       }},
+      {"profile_key", "every key the selected profile sets (none without a profile; item = the key)",
+       [](const EvalContext& ctx) {
+         std::vector<std::string> keys;
+         if (!ctx.profile_values) return keys;
+         for (const auto& [k, v] : *ctx.profile_values) keys.push_back(k);
+         return keys;
+       }},
+  };
+}
+
+}  // namespace tcptune::core

@@ -1,8 +1,26 @@
 # Binary packages with CPack: `cpack -G DEB` in a build configured with
-#   -DCMAKE_INSTALL_PREFIX=/usr -DTCPTUNE_USE_SOURCE_DATA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# (.ci/packages does exactly that). CPack rather than a debian/ directory: the CMake install rules
+#   -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# (.ci/setup configures build/ so; tests/packaging/deb_test.sh packages it). The prefix matters
+# because it fixes the compiled-in data directory (TCPTUNE_DATADIR, /usr/share/tcptune). CPack rather than a debian/ directory: the CMake install rules
 # stay the one description of what is installed where, and dpkg-shlibdeps still computes the
-# library dependencies. The RPM is built from packaging/rpm/tcptune.spec with rpmbuild instead.
+# library dependencies. The RPM is built with rpmbuild from the spec generated from packaging/rpm/tcptune.spec.in.
+
+# The binary that `cmake --install` and the packages ship: the same program as `tcptune`, linked
+# with its own copy of src/platform/data_dirs.cc compiled without the source-tree fallback
+# (TCPTUNE_SOURCE_DATADIR is a private definition of tcptune_platform only). That object defines
+# every symbol of data_dirs.cc, so the linker never extracts the archive's copy. Two compiles and
+# a link instead of a second build tree: CPack packages the developer build directly.
+add_executable(tcptune_installed src/cli/main.cc src/platform/data_dirs.cc)
+target_link_libraries(tcptune_installed PRIVATE tcptune_cli)
+set_target_properties(tcptune_installed PROPERTIES OUTPUT_NAME tcptune
+                      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/installed)
+install(TARGETS tcptune_installed RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# The packages' licence as an SPDX identifier, set here and nowhere else: the RPM spec and the
+# Debian copyright file are generated from it. The project has not chosen a licence yet.
+set(TCPTUNE_LICENSE "LicenseRef-Unspecified")
+configure_file(${PROJECT_SOURCE_DIR}/packaging/rpm/tcptune.spec.in ${PROJECT_BINARY_DIR}/packaging/tcptune.spec @ONLY)
+configure_file(${PROJECT_SOURCE_DIR}/packaging/deb/copyright.in ${PROJECT_BINARY_DIR}/packaging/copyright @ONLY)
 
 # Man page, completions and the metrics units. Paths are relative to the prefix (/usr).
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/man/tcptune.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
@@ -17,12 +35,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/tcptune-metrics.service
         DESTINATION ${TCPTUNE_SYSTEMD_UNIT_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/exit-codes.md
               ${PROJECT_SOURCE_DIR}/docs/report-schema.md ${PROJECT_SOURCE_DIR}/docs/rule-language.md
-              ${PROJECT_SOURCE_DIR}/docs/prometheus.md
+              ${PROJECT_SOURCE_DIR}/docs/prometheus.md ${PROJECT_BINARY_DIR}/packaging/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-if(TCPTUNE_USE_SOURCE_DATA)
-  message(STATUS "tcptune: TCPTUNE_USE_SOURCE_DATA is ON; packages must be built with it OFF")
-endif()
 
 set(CPACK_PACKAGE_NAME tcptune)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

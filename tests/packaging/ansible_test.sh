@@ -32,7 +32,7 @@ play "$src/packaging/ansible/playbooks/pre_deploy_check.yml" \
   || { cat "$work/gate.log" >&2; fail "gate on a healthy host"; }
 
 # Apply: only inside a fresh network namespace, with a profile of per-namespace keys only.
-if ! "$bin" --help | grep -q "^  apply "; then
+if ! grep -q "^  apply " <<<"$("$bin" --help)"; then
   echo "note: this tcptune has no apply command; apply cases not run"
 elif ! unshare -n true 2>/dev/null; then
   echo "note: cannot create a network namespace (unshare -n); apply cases not run"

@@ -62,7 +62,9 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
   }
   expect_completion() {  # expected-word words...
     local want=$1; shift
-    complete_words "$@" | grep -qx -- "$want" && pass "completes '$*' with $want" || fail "'$*' does not offer $want"
+    local offered; offered=$(complete_words "$@") || true
+    grep -qx -- "$want" <<<"$offered" && pass "completes '$*' with $want" \
+      || fail "'$*' does not offer $want; offered: $(tr '\n' ' ' <<<"$offered")"
   }
   expect_completion audit tcptune ""
   expect_completion sockets tcptune so

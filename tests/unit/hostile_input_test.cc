@@ -18,6 +18,7 @@
 #include "core/snapshot_json.h"
 #include "core/sysctl_conf_parse.h"
 #include "core/sysctl_d_render.h"
+#include "core/tool_config.h"
 #include "expr_test_util.h"
 
 namespace tcptune {
@@ -63,6 +64,20 @@ TEST(HostileCore, NonAsciiBareKeyIsALocatedErrorNotTomlUndefinedBehaviour) {  //
   EXPECT_EQ(cat.error().render(),
             "catalogue.toml:2:4: error: non-ASCII character U+00DB outside a string or comment\n"
             "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+}
+
+// tcptune.toml went to toml++ without the guard the other loaders have (found by fuzz_tool_config).
+TEST(HostileCore, NonAsciiInToolConfigIsALocatedErrorNotTomlUndefinedBehaviour) {  // found by fuzzing
+  const auto err = [](const std::string& text) {
+    auto r = core::parse_tool_config(text, "/etc/tcptune/tcptune.toml");
+    return r.ok() ? "no error" : r.error().render();
+  };
+  EXPECT_EQ(err("[threshold]\ncaf\xc3\xa9 = 1\n"),
+            "/etc/tcptune/tcptune.toml:2:4: error: non-ASCII character U+00E9 outside a string or comment\n"
+            "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  EXPECT_EQ(err("[audit]\nprofile = \"\"\"\\\n\xc2\xa7\"\"\"\n"),
+            "/etc/tcptune/tcptune.toml:3:1: error: character U+00A7 right after '\\' in a multi-line string is not "
+            "supported\nhint: toml++ 3.3 mis-parses it; move the character or write it as an escape (\\uXXXX)");
 }
 
 TEST(HostileCore, NonAsciiAfterBackslashInMultiLineStringIsRefused) {  // toml++ issue #190

@@ -18,6 +18,7 @@
 #include "core/snapshot_json.h"
 #include "core/sysctl_conf_parse.h"
 #include "core/sysctl_d_render.h"
+#include "core/toml_guard.h"
 #include "core/tool_config.h"
 #include "expr_test_util.h"
 
@@ -86,6 +87,18 @@ TEST(HostileCore, NonAsciiAfterBackslashInMultiLineStringIsRefused) {  // toml++
             "r.toml:2:4: error: character U+00A7 right after '\\' in a multi-line string is not supported" + hint);
   EXPECT_EQ(rule_error("x = \"\"\"a\\\xc3\xa9\"\"\"\n"),
             "r.toml:1:10: error: character U+00E9 right after '\\' in a multi-line string is not supported" + hint);
+  // The other two blocks toml++ mis-handles (found by fuzz_tool_config: U+FEBF), at their edges.
+  for (const auto& [utf8, name] : std::vector<std::pair<std::string, std::string>>{
+           {"\xe2\xb1\x9e", "U+2C5E"}, {"\xe3\x80\x81", "U+3001"}, {"\xe3\x81\x97", "U+3057"},
+           {"\xef\xac\xa6", "U+FB26"}, {"\xef\xba\xbf", "U+FEBF"}, {"\xef\xbb\xbe", "U+FEFE"}}) {
+    EXPECT_EQ(rule_error("x = \"\"\"a\\" + utf8 + "\"\"\"\n"),
+              "r.toml:1:10: error: character " + name + " right after '\\' in a multi-line string is not supported" + hint);
+  }
+  // Their neighbours, and the three whitespace code points toml++ tests first, load.
+  for (const std::string utf8 : {"\xe2\xb1\x9d", "\xe3\x80\x80", "\xe3\x81\x98", "\xef\xac\xa5", "\xef\xbb\xbf", "\xc2\xa0"}) {
+    const std::string text = "x = \"\"\"a\\" + utf8 + "\"\"\"\n";
+    EXPECT_EQ(core::check_toml_text(text, "r.toml").ok(), true) << text;
+  }
 }
 
 TEST(HostileCore, NonAsciiInStringsAndCommentsStillLoads) {

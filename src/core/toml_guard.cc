@@ -22,22 +22,22 @@ class Scanner {
   Scanner(std::string_view text, std::string_view path) : s_(text), path_(path) {}
 
   Status run() {
-    char prev = '\n';  // last non-blank character outside strings and comments
     while (i_ < s_.size()) {
       const char c = s_[i_];
       if (c == '#') {
+        in_bare_ = false;
         skip_to_eol();
-      } else if ((c == '"' || c == '\'') && opens_string(prev)) {
+      } else if ((c == '"' || c == '\'') && !in_bare_ && opens_string(prev_)) {
         if (auto st = skip_string(c); !st) return st;
-        prev = c;
+        prev_ = c;
       } else if (static_cast<unsigned char>(c) >= 0x80) {
-        // Also inside a "string" whose quote follows a bare character (l = -"...): toml++
-        // scans that as a bare value, testing every character for whitespace (found by
-        // fuzz_catalogue after the first version of this guard).
+        // Also inside a "string" whose quote is part of a bare value (l = -"...): toml++ scans
+        // that as a bare value, testing every character for whitespace (found by fuzz_catalogue
+        // and, inside a value such as 5B"[{"x", by fuzz_tool_config).
         return error_here(fmt::format("non-ASCII character {} outside a string or comment", describe()),
                           "TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
       } else {
-        if (c != ' ' && c != '\t' && c != '\r') prev = c;
+        step(c);
         ++i_;
       }
     }
@@ -49,6 +49,41 @@ class Scanner {
   // character it is part of a bare token, which toml++ scans character by character.
   static bool opens_string(char prev) {
     return prev == '\n' || prev == '=' || prev == '[' || prev == '{' || prev == ',' || prev == '.';
+  }
+
+  static bool is_key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  }
+
+  // One ASCII character outside strings and comments. A bare key ends at the first character
+  // that cannot be in one; a bare value (after '=') runs to toml++'s value terminators
+  // (whitespace, ',', ']', '}', '#'), so '[', '{', '.' and quotes inside it open nothing.
+  void step(char c) {
+    if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
+      in_bare_ = false;
+      if (c == '\n') {
+        if (depth_ == 0) in_value_ = false;
+        prev_ = c;
+      }
+      return;
+    }
+    if (in_bare_) {
+      if (in_value_ ? (c != ',' && c != ']' && c != '}') : is_key_char(c)) {
+        prev_ = c;
+        return;
+      }
+      in_bare_ = false;
+    }
+    if (c == '=') {
+      in_value_ = true;
+    } else if ((c == '[' || c == '{') && in_value_) {
+      ++depth_;
+    } else if ((c == ']' || c == '}') && in_value_ && depth_ > 0) {
+      --depth_;
+    } else if (c != '[' && c != ']' && c != '{' && c != '}' && c != ',' && c != '.') {
+      in_bare_ = true;
+    }
+    prev_ = c;
   }
 
   void skip_to_eol() {
@@ -140,6 +175,10 @@ class Scanner {
   std::string_view s_;
   std::string_view path_;
   size_t i_ = 0;
+  char prev_ = '\n';      // last non-blank character outside strings and comments
+  bool in_bare_ = false;   // inside a bare key or value
+  bool in_value_ = false;  // after '=' (until the end of the line, or of its arrays and tables)
+  int depth_ = 0;          // arrays and inline tables open in the value
 };
 
 }  // namespace

@@ -76,6 +76,16 @@ TEST(HostileCore, NonAsciiInToolConfigIsALocatedErrorNotTomlUndefinedBehaviour) 
   EXPECT_EQ(err("[threshold]\ncaf\xc3\xa9 = 1\n"),
             "/etc/tcptune/tcptune.toml:2:4: error: non-ASCII character U+00E9 outside a string or comment\n"
             "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  // A quote inside a bare value opens no string for toml++, which scans on to the value's end
+  // (found by fuzz_tool_config after the first fix).
+  EXPECT_EQ(err("[threshold]\nx = 5B\"{{\"prof\xc3\xa9\"\n"),
+            "/etc/tcptune/tcptune.toml:2:15: error: non-ASCII character U+00E9 outside a string or comment\n"
+            "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  // Strings in arrays, inline tables and dotted keys still hold any character.
+  for (const std::string ok : {"x = [\"a\", \"\xc3\xa9\"]\n", "x = {a = 1, \"\xc3\xa9\" = 2}\n", "a.\"\xc3\xa9\" = 1\n",
+                               "x = [\n  \"a\",\n  \"\xc3\xa9\",\n]\n", "x = 1 # \xc3\xa9\n\"\xc3\xa9\" = 2\n"}) {
+    EXPECT_TRUE(core::check_toml_text(ok, "t.toml").ok()) << ok;
+  }
   EXPECT_EQ(err("[audit]\nprofile = \"\"\"\\\n\xc2\xa7\"\"\"\n"),
             "/etc/tcptune/tcptune.toml:3:1: error: character U+00A7 right after '\\' in a multi-line string is not "
             "supported\nhint: toml++ 3.3 mis-parses it; move the character or write it as an escape (\\uXXXX)");

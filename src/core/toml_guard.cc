@@ -12,6 +12,12 @@ namespace {
 // blocks 0, 11 and 63 pass its bitmask but have no case in the switch, so every code point in
 // them except U+00A0, U+3000 and U+FEFF (tested first) reaches TOML_UNREACHABLE. The first
 // version of this guard knew only block 0; fuzz_tool_config found U+FEBF.
+// toml++'s non-ASCII horizontal whitespace (is_non_ascii_horizontal_whitespace returns true).
+bool toml_non_ascii_blank(uint32_t cp) {
+  return cp == 0xA0 || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F ||
+         cp == 0x205F || cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+}
+
 bool in_toml_hazard_range(uint32_t cp) {
   return (cp >= 0xA1 && cp <= 0x499) || (cp >= 0x2C5E && cp <= 0x3057 && cp != 0x3000) ||
          (cp >= 0xFB26 && cp <= 0xFEFE);
@@ -119,18 +125,20 @@ class Scanner {
     return ok_status();
   }
 
-  // In a """ string after '\': the next code point, or the first non-blank one after a
-  // line-ending backslash, is fed to toml++'s whitespace test (parser.inl, parse_basic_string).
+  // In a """ string after '\': the next code point, or, after a line-ending backslash, every
+  // code point toml++ skips as whitespace (ASCII blanks and line breaks, and its non-ASCII
+  // horizontal whitespace) and the first one after them, is fed to toml++'s whitespace test
+  // (parser.inl, parse_basic_string; non-ASCII whitespace found by fuzz_tool_config).
   Status check_after_backslash() {
-    if (i_ >= s_.size()) return ok_status();
-    if (hazard_here()) return hazard_error();
-    const size_t save = i_;
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\n')) ++i_;
-    if (i_ == save) {
-      ++i_;  // an ordinary escape such as \n or \"
-      return ok_status();
+    bool skipped = false;
+    while (i_ < s_.size()) {
+      const uint32_t cp = code_point();
+      if (in_toml_hazard_range(cp)) return hazard_error();
+      if (cp != ' ' && cp != '\t' && cp != '\r' && cp != '\n' && !toml_non_ascii_blank(cp)) break;
+      i_ += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+      skipped = true;
     }
-    if (i_ < s_.size() && hazard_here()) return hazard_error();
+    if (!skipped && i_ < s_.size()) ++i_;  // an ordinary escape such as \n or \"
     return ok_status();
   }
 

@@ -104,6 +104,10 @@ TEST(HostileCore, NonAsciiAfterBackslashInMultiLineStringIsRefused) {  // toml++
     EXPECT_EQ(rule_error("x = \"\"\"a\\" + utf8 + "\"\"\"\n"),
               "r.toml:1:10: error: character " + name + " right after '\\' in a multi-line string is not supported" + hint);
   }
+  // toml++ skips its non-ASCII whitespace after a line-ending backslash and tests what follows
+  // (found by fuzz_tool_config: U+FEFF then U+FEDF).
+  EXPECT_EQ(rule_error("x = \"\"\"a\\\n\xef\xbb\xbf\xe3\x80\x80 \xef\xbb\x9f\"\"\"\n"),
+            "r.toml:2:4: error: character U+FEDF right after '\\' in a multi-line string is not supported" + hint);
   // Their neighbours, and the three whitespace code points toml++ tests first, load.
   for (const std::string utf8 : {"\xe2\xb1\x9d", "\xe3\x80\x80", "\xe3\x81\x98", "\xef\xac\xa5", "\xef\xbb\xbf", "\xc2\xa0"}) {
     const std::string text = "x = \"\"\"a\\" + utf8 + "\"\"\"\n";

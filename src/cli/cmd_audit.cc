@@ -17,6 +17,7 @@
 #include "core/tool_config.h"
 #include "platform/collect.h"
 #include "platform/data_dirs.h"
+#include "platform/file_trust.h"
 #include "platform/fs_util.h"
 
 namespace tcptune::cli {
@@ -46,6 +47,8 @@ core::Result<core::ToolConfig> read_tool_config(const AuditOptions& o) {
   auto text = platform::read_file(o.config, 1u << 20);
   if (!text && !o.config_given && text.error().err == ENOENT) return core::ToolConfig{};
   if (!text) return text.error();
+  // It steers what a root audit reports (thresholds, profile): trusted like rules and profiles.
+  if (auto trusted = platform::check_trusted(o.config); !trusted) return trusted.error();
   return core::parse_tool_config(*text, o.config);
 }
 

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "core/did_you_mean.h"
+#include "core/toml_guard.h"
 
 namespace tcptune::core {
 namespace {
@@ -65,6 +66,7 @@ bool valid_profile_name(std::string_view name) {
 }
 
 Result<ToolConfig> parse_tool_config(std::string_view text, const std::string& path) {
+  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
   toml::parse_result parsed = toml::parse(text, path);
   if (!parsed) {
     const auto& err = parsed.error();

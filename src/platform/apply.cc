@@ -36,6 +36,18 @@ std::string list_or_none(const std::vector<std::string>& keys) {
 }
 
 // The error returned when execution failed: what failed, then what was done about it.
+// The journal could not be updated after the writes (a full disk, say): the kernel holds the new
+// values (or, after a failure, the restored ones) while the journal still says `left` — say so,
+// rather than let the bare write error suggest that nothing happened.
+core::Error journal_update_error(core::Error e, const ExecResult& r, const std::string& left,
+                                 const std::string& done, const std::string& next) {
+  e.hint = r.ok() ? fmt::format("{} ({}), but the journal still says '{}': {}", done, fmt::join(r.written, ", "),
+                                left, next)
+                  : fmt::format("nothing was left changed, but the journal still says '{}': 'tcptune rollback' clears it",
+                                left);
+  return e;
+}
+
 core::Error failure_error(const ExecResult& r, const std::string& undo_cmd) {
   core::Error e = *r.failure;
   if (r.consistent()) {
@@ -139,7 +151,10 @@ core::Result<ApplyOutcome> apply_plan(const core::Plan& plan, SysctlStore& store
   out.exec = execute_changes(store, out.changes);
   if (out.exec.ok() || out.exec.consistent()) {
     j.state = out.exec.ok() ? "applied" : "restored";
-    if (auto st = write_journal(opts.state_dir, j); !st) return st.error();
+    if (auto st = write_journal(opts.state_dir, j); !st) {
+      return journal_update_error(st.error(), out.exec, "pending", "the changes were made",
+                                  "run 'tcptune rollback' to undo them");
+    }
   }
   if (!out.exec.ok()) return failure_error(out.exec, "tcptune rollback");
   return out;
@@ -192,7 +207,10 @@ core::Result<ApplyOutcome> rollback_last(SysctlStore& store, const ApplyOptions&
   out.exec = execute_changes(store, out.changes);
   if (out.exec.ok() || out.exec.consistent()) {
     j.state = out.exec.ok() ? "rolled-back" : previous;
-    if (auto st = write_journal(opts.state_dir, j); !st) return st.error();
+    if (auto st = write_journal(opts.state_dir, j); !st) {
+      return journal_update_error(st.error(), out.exec, "rolling-back", "the values were restored",
+                                  "run 'tcptune rollback' again to finish");
+    }
   }
   if (!out.exec.ok()) return failure_error(out.exec, "tcptune rollback");
   return out;

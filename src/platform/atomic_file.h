@@ -3,6 +3,7 @@
 // the target, fsync of the directory. Readers see the old or the new file, never a mix.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,15 @@
 
 namespace tcptune::platform {
 
+// Errors name `path` (not the temporary file, which is removed): "<path>: cannot write: <strerror>".
 core::Status write_file_atomic(const std::string& path, std::string_view contents, mode_t mode = 0644);
+
+namespace detail {
+// As write_file_atomic, with the temporary file names (full paths, in the target's directory)
+// drawn from `temp_name`, at most 16 of them until one can be created exclusively. For tests
+// that plant files and links at the names the writer will try.
+core::Status write_file_atomic_named(const std::string& path, std::string_view contents, mode_t mode,
+                                     const std::function<std::string()>& temp_name);
+}  // namespace detail
 
 }  // namespace tcptune::platform

@@ -18,6 +18,8 @@
 #include "core/snapshot_json.h"
 #include "core/sysctl_conf_parse.h"
 #include "core/sysctl_d_render.h"
+#include "core/toml_guard.h"
+#include "core/tool_config.h"
 #include "expr_test_util.h"
 
 namespace tcptune {
@@ -65,12 +67,52 @@ TEST(HostileCore, NonAsciiBareKeyIsALocatedErrorNotTomlUndefinedBehaviour) {  //
             "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
 }
 
+// tcptune.toml went to toml++ without the guard the other loaders have (found by fuzz_tool_config).
+TEST(HostileCore, NonAsciiInToolConfigIsALocatedErrorNotTomlUndefinedBehaviour) {  // found by fuzzing
+  const auto err = [](const std::string& text) {
+    auto r = core::parse_tool_config(text, "/etc/tcptune/tcptune.toml");
+    return r.ok() ? "no error" : r.error().render();
+  };
+  EXPECT_EQ(err("[threshold]\ncaf\xc3\xa9 = 1\n"),
+            "/etc/tcptune/tcptune.toml:2:4: error: non-ASCII character U+00E9 outside a string or comment\n"
+            "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  // A quote inside a bare value opens no string for toml++, which scans on to the value's end
+  // (found by fuzz_tool_config after the first fix).
+  EXPECT_EQ(err("[threshold]\nx = 5B\"{{\"prof\xc3\xa9\"\n"),
+            "/etc/tcptune/tcptune.toml:2:15: error: non-ASCII character U+00E9 outside a string or comment\n"
+            "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it");
+  // Strings in arrays, inline tables and dotted keys still hold any character.
+  for (const std::string ok : {"x = [\"a\", \"\xc3\xa9\"]\n", "x = {a = 1, \"\xc3\xa9\" = 2}\n", "a.\"\xc3\xa9\" = 1\n",
+                               "x = [\n  \"a\",\n  \"\xc3\xa9\",\n]\n", "x = 1 # \xc3\xa9\n\"\xc3\xa9\" = 2\n"}) {
+    EXPECT_TRUE(core::check_toml_text(ok, "t.toml").ok()) << ok;
+  }
+  EXPECT_EQ(err("[audit]\nprofile = \"\"\"\\\n\xc2\xa7\"\"\"\n"),
+            "/etc/tcptune/tcptune.toml:3:1: error: character U+00A7 right after '\\' in a multi-line string is not "
+            "supported\nhint: toml++ 3.3 mis-parses it; move the character or write it as an escape (\\uXXXX)");
+}
+
 TEST(HostileCore, NonAsciiAfterBackslashInMultiLineStringIsRefused) {  // toml++ issue #190
   const std::string hint = "\nhint: toml++ 3.3 mis-parses it; move the character or write it as an escape (\\uXXXX)";
   EXPECT_EQ(rule_error("x = \"\"\"\\\n   \xc2\xa7\"\"\"\n"),
             "r.toml:2:4: error: character U+00A7 right after '\\' in a multi-line string is not supported" + hint);
   EXPECT_EQ(rule_error("x = \"\"\"a\\\xc3\xa9\"\"\"\n"),
             "r.toml:1:10: error: character U+00E9 right after '\\' in a multi-line string is not supported" + hint);
+  // The other two blocks toml++ mis-handles (found by fuzz_tool_config: U+FEBF), at their edges.
+  for (const auto& [utf8, name] : std::vector<std::pair<std::string, std::string>>{
+           {"\xe2\xb1\x9e", "U+2C5E"}, {"\xe3\x80\x81", "U+3001"}, {"\xe3\x81\x97", "U+3057"},
+           {"\xef\xac\xa6", "U+FB26"}, {"\xef\xba\xbf", "U+FEBF"}, {"\xef\xbb\xbe", "U+FEFE"}}) {
+    EXPECT_EQ(rule_error("x = \"\"\"a\\" + utf8 + "\"\"\"\n"),
+              "r.toml:1:10: error: character " + name + " right after '\\' in a multi-line string is not supported" + hint);
+  }
+  // toml++ skips its non-ASCII whitespace after a line-ending backslash and tests what follows
+  // (found by fuzz_tool_config: U+FEFF then U+FEDF).
+  EXPECT_EQ(rule_error("x = \"\"\"a\\\n\xef\xbb\xbf\xe3\x80\x80 \xef\xbb\x9f\"\"\"\n"),
+            "r.toml:2:4: error: character U+FEDF right after '\\' in a multi-line string is not supported" + hint);
+  // Their neighbours, and the three whitespace code points toml++ tests first, load.
+  for (const std::string utf8 : {"\xe2\xb1\x9d", "\xe3\x80\x80", "\xe3\x81\x98", "\xef\xac\xa5", "\xef\xbb\xbf", "\xc2\xa0"}) {
+    const std::string text = "x = \"\"\"a\\" + utf8 + "\"\"\"\n";
+    EXPECT_EQ(core::check_toml_text(text, "r.toml").ok(), true) << text;
+  }
 }
 
 TEST(HostileCore, NonAsciiInStringsAndCommentsStillLoads) {
@@ -235,6 +277,34 @@ TEST_F(HostileCli, RuleFileWritableByOthersIsRefusedAsRoot) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "tcptune: error: " + extra() + "/a.toml: refusing to load: writable by others (mode 0666)\n"
                    "hint: chmod o-w " + extra() + "/a.toml\n");
+}
+
+TEST_F(HostileCli, ToolConfigWritableByOthersIsRefusedAsRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the trust check only applies when running as root";
+  const std::string conf = extra() + "/tcptune.toml";
+  write_text(conf, "[threshold]\nclose_wait_per_port = 100000\n");
+  ASSERT_EQ(::chmod(conf.c_str(), 0666), 0);
+  auto r = tt({"--root", kNew, "audit", "--config", conf});
+  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.err, "tcptune: error: " + conf + ": refusing to load: writable by others (mode 0666)\n"
+                   "hint: chmod o-w " + conf + "\n");
+  ASSERT_EQ(::chmod(conf.c_str(), 0644), 0);
+  r = tt({"--root", kNew, "audit", "--config", conf});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+}
+
+TEST_F(HostileCli, ToolConfigWithNonAsciiOrBinaryGarbage) {  // found by fuzz_tool_config
+  const std::string conf = extra() + "/tcptune.toml";
+  write_text(conf, "[threshold]\nclo = \xc5\x8c\n");
+  auto r = tt({"--root", kNew, "audit", "--config", conf});
+  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.err, conf + ":2:7: error: non-ASCII character U+014C outside a string or comment\n"
+                          "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it\n");
+  write_text(conf, std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
+  r = tt({"--root", kNew, "audit", "--config", conf});
+  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.err, conf + ":1:1: error: Error while parsing root table: expected keys, tables, whitespace "
+                          "or comments, saw '\\u007F'\n");
 }
 
 TEST_F(HostileCli, EmptyRuleFileLoadsNothingAndIsNotAnError) {

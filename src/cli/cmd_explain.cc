@@ -78,7 +78,7 @@ int run_list_rules(const std::vector<std::string>& rule_dirs) {
 
 int run_explain(const Globals& g, const ExplainOptions& o) {
   if (looks_like_rule_id(o.key)) return run_explain_rule(o, o.rule_dirs);
-  auto k = load_knowledge({}, false);
+  auto k = load_knowledge({}, false, true);
   if (!k) return report_error(k.error(), kExitRuntime);
   const auto* entry = lookup(k->catalogue, o.key);
   if (!entry) {

@@ -1,5 +1,6 @@
 #include "cli/knowledge.h"
 
+#include <iterator>
 #include <optional>
 #include <set>
 #include <system_error>
@@ -12,7 +13,19 @@
 
 namespace tcptune::cli {
 
-core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules) {
+namespace {
+
+// The first files (in order) holding about `share` of the bytes of `sources`.
+size_t split_point(const std::vector<core::RuleSource>& sources, size_t share) {
+  size_t bytes = 0, i = 0;
+  while (i < sources.size() && bytes + sources[i].text.size() / 2 <= share) bytes += sources[i++].text.size();
+  return i;
+}
+
+}  // namespace
+
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules,
+                                       bool with_notes) {
   Knowledge k;
   k.data_dir = platform::find_data_dir();
   if (k.data_dir.empty()) {
@@ -26,12 +39,18 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
     auto cat = core::load_catalogue(*text, cat_path);
     if (!cat) return cat.error();
     k.catalogue = std::move(*cat);
+    if (with_notes) {
+      const std::string notes_path = k.data_dir + "/rules/" + kCatalogueNotesFile;
+      auto notes = platform::read_file(notes_path);
+      if (!notes) return notes.error();
+      if (auto st = core::load_catalogue_notes(k.catalogue, *notes, notes_path); !st) return st.error();
+    }
     return k;
   }
 
   std::vector<core::RuleSource> sources;
   auto add_dir = [&](const std::string& dir, bool optional) -> core::Status {
-    auto files = platform::read_toml_dir(dir, optional, {kCatalogueFile});
+    auto files = platform::read_toml_dir(dir, optional, {kCatalogueFile, kCatalogueNotesFile});
     if (!files) return files.error();
     k.rule_dirs.push_back(dir);
     for (auto& f : *files) sources.push_back({std::move(f.path), std::move(f.text)});
@@ -42,24 +61,33 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
   for (const auto& d : extra_rule_dirs) {
     if (auto s = add_dir(d, false); !s) return s.error();
   }
-  // Parsing TOML is most of an audit's CPU time (toml++ reads ~25 MB/s and the catalogue and the
-  // rules are ~60 kB each), and the rule files do not need the catalogue until they are checked:
-  // parse them on a second thread while this one loads the catalogue. Errors keep their order
-  // (catalogue first), as if loaded one after the other.
-  std::optional<core::Result<core::ParsedRuleFiles>> parsed;
-  auto parse = [&parsed, &sources] { parsed.emplace(core::parse_rule_files(std::move(sources))); };
-  std::thread parser;
+  // Parsing TOML is most of an audit's CPU time (toml++ reads about 25 MB/s; the rules are
+  // ~60 kB), and the rule files need the catalogue only when they are checked: a second thread
+  // parses the first half of the bytes while this one loads the catalogue and parses the rest.
+  // Errors keep their order (catalogue, then rule files in order), as if loaded one by one.
+  size_t total = text->size();
+  for (const auto& s : sources) total += s.text.size();
+  const size_t cut = split_point(sources, total / 2);
+  std::vector<core::RuleSource> first(std::make_move_iterator(sources.begin()),
+                                      std::make_move_iterator(sources.begin() + static_cast<std::ptrdiff_t>(cut)));
+  sources.erase(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(cut));
+  std::optional<core::Result<core::ParsedRuleFiles>> head;
+  auto parse_head = [&head, &first] { head.emplace(core::parse_rule_files(std::move(first))); };
+  std::thread worker;
   try {
-    parser = std::thread(parse);
+    worker = std::thread(parse_head);
   } catch (const std::system_error&) {
-    parse();  // no thread to be had (RLIMIT_NPROC, memory): parse here, only slower
+    parse_head();  // no thread to be had (RLIMIT_NPROC, memory): parse here, only slower
   }
   auto cat = core::load_catalogue(*text, cat_path);
-  if (parser.joinable()) parser.join();
+  auto tail = cat ? core::parse_rule_files(std::move(sources)) : core::Result<core::ParsedRuleFiles>(cat.error());
+  if (worker.joinable()) worker.join();
   if (!cat) return cat.error();
   k.catalogue = std::move(*cat);
-  if (!*parsed) return parsed->error();
-  auto set = core::load_rule_set(**parsed, k.catalogue);
+  if (!*head) return head->error();
+  if (!tail) return tail.error();
+  (*head)->append(std::move(*tail));
+  auto set = core::load_rule_set(**head, k.catalogue);
   if (!set) return set.error();
   k.rules = std::move(set->rules);
   k.thresholds = std::move(set->thresholds);

@@ -21,9 +21,13 @@ struct Knowledge {
 };
 
 inline constexpr const char* kCatalogueFile = "catalogue.toml";
+inline constexpr const char* kCatalogueNotesFile = "catalogue-notes.toml";  // explain's text
 inline constexpr const char* kSystemRulesDir = "/etc/tcptune/rules.d";
 
-core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules);
+// with_notes: also the catalogue's notes (rules/catalogue-notes.toml), which only `explain KEY`
+// shows; an audit does not parse them.
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules,
+                                       bool with_notes = false);
 
 // Keys the snapshot must read: every catalogue key plus every key a rule names. Profiles can
 // only set catalogue keys (validated when loaded), so their keys are included too.

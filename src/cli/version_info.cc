@@ -13,7 +13,7 @@ namespace tcptune::cli {
 namespace {
 
 std::string describe_dir(const std::string& dir) {
-  auto files = platform::read_toml_dir(dir, true, {kCatalogueFile});
+  auto files = platform::read_toml_dir(dir, true, {kCatalogueFile, kCatalogueNotesFile});
   if (!files) return fmt::format("  {} (unreadable: {})\n", dir, files.error().render());
   if (files->empty()) return fmt::format("  {} (no *.toml files or not present)\n", dir);
   return fmt::format("  {} ({} file{})\n", dir, files->size(), files->size() == 1 ? "" : "s");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -22,24 +23,27 @@ enum class Kind { kString, kInteger, kBool, kStrings, kVersion, kOlderDefaults }
 struct FieldSpec {
   std::string_view name;
   Kind kind;
-  bool required;
+  bool required;  // in catalogue.toml
+  bool note;      // prose for `tcptune explain`: may also come from catalogue-notes.toml
 };
 
-// The schema; the order is the order tools/gen_catalogue.py writes fields in.
+// The schema; the order is the order tools/gen_catalogue.py writes fields in. The notes (human
+// text) live in a second file so that an audit, which needs none of them, does not pay for
+// parsing them: they are four fifths of the catalogue's bytes.
 constexpr std::array<FieldSpec, 25> kFields{{
-    {"key", Kind::kString, true},          {"type", Kind::kString, true},
-    {"unit", Kind::kString, true},         {"unit_text", Kind::kString, false},
-    {"fields", Kind::kInteger, false},     {"default", Kind::kString, true},
-    {"default_value", Kind::kString, false}, {"older_defaults", Kind::kOlderDefaults, false},
-    {"min", Kind::kInteger, false},        {"max", Kind::kInteger, false},
-    {"min_text", Kind::kString, false},    {"max_text", Kind::kString, false},
-    {"jiffies", Kind::kBool, false},       {"scope", Kind::kString, true},
-    {"scope_text", Kind::kString, false},  {"added_in", Kind::kVersion, false},
-    {"added_text", Kind::kString, false},  {"removed_in", Kind::kVersion, false},
-    {"removed_text", Kind::kString, false}, {"module", Kind::kString, false},
-    {"unverified", Kind::kStrings, false}, {"meaning", Kind::kString, true},
-    {"interactions", Kind::kStrings, false}, {"misconceptions", Kind::kStrings, false},
-    {"source", Kind::kString, true},
+    {"key", Kind::kString, true, false},          {"type", Kind::kString, true, false},
+    {"unit", Kind::kString, true, false},         {"unit_text", Kind::kString, false, true},
+    {"fields", Kind::kInteger, false, false},     {"default", Kind::kString, true, false},
+    {"default_value", Kind::kString, false, false}, {"older_defaults", Kind::kOlderDefaults, false, false},
+    {"min", Kind::kInteger, false, false},        {"max", Kind::kInteger, false, false},
+    {"min_text", Kind::kString, false, true},     {"max_text", Kind::kString, false, true},
+    {"jiffies", Kind::kBool, false, false},       {"scope", Kind::kString, true, false},
+    {"scope_text", Kind::kString, false, true},   {"added_in", Kind::kVersion, false, false},
+    {"added_text", Kind::kString, false, true},   {"removed_in", Kind::kVersion, false, false},
+    {"removed_text", Kind::kString, false, true}, {"module", Kind::kString, false, false},
+    {"unverified", Kind::kStrings, false, false}, {"meaning", Kind::kString, false, true},
+    {"interactions", Kind::kStrings, false, true}, {"misconceptions", Kind::kStrings, false, true},
+    {"source", Kind::kString, false, true},
 }};
 
 const std::vector<std::string> kTypes = {"integer", "tuple", "string", "enum",
@@ -336,15 +340,9 @@ Result<CatalogueEntry> parse_entry(std::string_view path, const toml::table& t) 
   return e;
 }
 
-}  // namespace
 
-Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
-  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
-  toml::parse_result parsed = toml::parse(text, path);
-  if (!parsed) {
-    const auto& err = parsed.error();
-    return error_at(path, err.source(), std::string(err.description()));
-  }
+// The [[sysctl]] tables of a catalogue or notes file, after the TOML and top-level checks.
+Result<std::vector<const toml::table*>> sysctl_tables(const toml::parse_result& parsed, std::string_view path) {
   const toml::table& root = parsed.table();
   static const std::vector<std::string> kTop = {"sysctl"};
   for (const auto& [k, v] : in_file_order(root)) {
@@ -362,7 +360,7 @@ Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
     }
     return make_file_error(SourceLoc{std::string(path), 0, 0}, "no [[sysctl]] entries");
   }
-  Catalogue cat;
+  std::vector<const toml::table*> out;
   for (const auto& el : *list) {
     const toml::table* t = el.as_table();
     if (!t) {
@@ -370,6 +368,56 @@ Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
                       fmt::format("'sysctl' must be an array of tables ([[sysctl]]), found {}",
                                   type_name(el.type())));
     }
+    out.push_back(t);
+  }
+  return out;
+}
+
+Result<toml::parse_result> parse_toml(std::string_view text, std::string_view path) {
+  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
+  toml::parse_result parsed = toml::parse(text, path);
+  if (!parsed) return error_at(path, parsed.error().source(), std::string(parsed.error().description()));
+  return parsed;
+}
+
+// One notes table: `key` (an entry of `cat`) and note fields only.
+Status add_notes(std::string_view path, const toml::table& t, Catalogue& cat, std::set<std::string>& seen) {
+  const toml::node* k = t.get("key");
+  if (!k || !k->is_string()) return error_at(path, t.source(), "notes entry is missing required field 'key' (a string)");
+  const std::string key = k->as_string()->get();
+  auto it = cat.entries.find(key);
+  if (it == cat.entries.end()) {
+    return error_at(path, k->source(), fmt::format("notes for sysctl '{}', which the catalogue does not have", key));
+  }
+  if (!seen.insert(key).second) return error_at(path, k->source(), fmt::format("duplicate notes for sysctl '{}'", key));
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out{"key"};
+    for (const auto& f : kFields) if (f.note) out.emplace_back(f.name);
+    return out;
+  }();
+  for (const auto& [name, v] : in_file_order(t)) {
+    if (name->str() == "key") continue;
+    const FieldSpec* spec = find_spec(name->str());
+    if (!spec || !spec->note) {
+      return error_at(path, name->source(),
+                      spec ? fmt::format("field '{}' is not a note; it belongs in the catalogue", name->str())
+                           : fmt::format("unknown field '{}'{}", name->str(), suggestion(name->str(), names)));
+    }
+    if (auto st = check_kind(path, spec->name, spec->kind, *v); !st) return st.error();
+    if (auto st = read_field(path, spec->name, *v, it->second); !st) return st.error();
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
+  auto parsed = parse_toml(text, path);
+  if (!parsed) return parsed.error();
+  auto tables = sysctl_tables(*parsed, path);
+  if (!tables) return tables.error();
+  Catalogue cat;
+  for (const toml::table* t : *tables) {
     auto entry = parse_entry(path, *t);
     if (!entry) return entry.error();
     if (const CatalogueEntry* first = cat.find(entry->key)) {
@@ -381,6 +429,18 @@ Result<Catalogue> load_catalogue(std::string_view text, std::string_view path) {
     cat.entries.emplace(std::move(key), std::move(*entry));
   }
   return cat;
+}
+
+Status load_catalogue_notes(Catalogue& cat, std::string_view text, std::string_view path) {
+  auto parsed = parse_toml(text, path);
+  if (!parsed) return parsed.error();
+  auto tables = sysctl_tables(*parsed, path);
+  if (!tables) return tables.error();
+  std::set<std::string> seen;
+  for (const toml::table* t : *tables) {
+    if (auto st = add_notes(path, *t, cat, seen); !st) return st.error();
+  }
+  return ok_status();
 }
 
 }  // namespace tcptune::core

@@ -15,4 +15,10 @@ namespace tcptune::core {
 // is reported.
 Result<Catalogue> load_catalogue(std::string_view text, std::string_view path);
 
+// Adds the notes (the human text `tcptune explain` shows: meaning, interactions, misconceptions,
+// source, the *_text fields) of rules/catalogue-notes.toml to entries of `cat`. Its [[sysctl]]
+// tables hold `key` and note fields only. Errors, located like load_catalogue's: TOML syntax, a
+// key the catalogue lacks, a key given twice, a field that is not a note or not known.
+Status load_catalogue_notes(Catalogue& cat, std::string_view text, std::string_view path);
+
 }  // namespace tcptune::core

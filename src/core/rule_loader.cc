@@ -256,7 +256,6 @@ Status load_source(const RuleSource& src, const toml::table& top, const Catalogu
 struct ParsedRuleFiles::Impl {
   std::vector<RuleSource> sources;
   std::vector<toml::table> tables;  // one per source
-  std::map<std::string, ThresholdDecl> thresholds;
 };
 
 ParsedRuleFiles::ParsedRuleFiles() : impl_(std::make_unique<Impl>()) {}
@@ -264,9 +263,12 @@ ParsedRuleFiles::ParsedRuleFiles(ParsedRuleFiles&&) noexcept = default;
 ParsedRuleFiles& ParsedRuleFiles::operator=(ParsedRuleFiles&&) noexcept = default;
 ParsedRuleFiles::~ParsedRuleFiles() = default;
 
+void ParsedRuleFiles::append(ParsedRuleFiles&& more) {
+  for (auto& s : more.impl_->sources) impl_->sources.push_back(std::move(s));
+  for (auto& t : more.impl_->tables) impl_->tables.push_back(std::move(t));
+}
+
 Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources) {
-  // Parse every file and collect the thresholds first: a rule may use a threshold another file
-  // declares, and every name is checked when the rules are checked.
   ParsedRuleFiles out;
   ParsedRuleFiles::Impl& p = *out.impl_;
   p.sources = std::move(sources);
@@ -276,7 +278,6 @@ Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources) {
     auto parsed = toml::parse(src.text, src.path);
     if (!parsed) return make_file_error(loc_of(src.path, parsed.error().source()), std::string(parsed.error().description()));
     p.tables.push_back(std::move(parsed).table());
-    if (auto st = scan_source(src, p.tables.back(), p.thresholds); !st) return st.error();
   }
   return out;
 }
@@ -284,7 +285,11 @@ Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources) {
 Result<RuleSet> load_rule_set(const ParsedRuleFiles& parsed, const Catalogue& catalogue) {
   const ParsedRuleFiles::Impl& p = *parsed.impl_;
   RuleSet set;
-  set.thresholds = p.thresholds;
+  // Collect the thresholds of every file first: a rule may use a threshold another file
+  // declares, and every name is checked at load time.
+  for (size_t s = 0; s < p.sources.size(); ++s) {
+    if (auto st = scan_source(p.sources[s], p.tables[s], set.thresholds); !st) return st.error();
+  }
   std::vector<std::string> names;
   for (const auto& [n, d] : set.thresholds) names.push_back(n);
   std::vector<Rule>& rules = set.rules;

@@ -38,14 +38,17 @@ Result<RuleSet> load_rule_set(const std::vector<RuleSource>& sources, const Cata
 
 // The catalogue-independent half of load_rule_set(): every source's TOML parsed (toml++ is the
 // expensive part of loading) and its thresholds collected, so a caller can do it on a second
-// thread while the catalogue loads. Errors are the ones load_rule_set() reports for the same
-// sources (syntax, unknown top-level keys, thresholds), located the same way.
+// thread while the catalogue loads. Errors are TOML syntax errors (and the toml++ guard's),
+// located as load_rule_set() locates them; everything else is checked by load_rule_set().
 class ParsedRuleFiles {
  public:
   ParsedRuleFiles(ParsedRuleFiles&&) noexcept;
   ParsedRuleFiles& operator=(ParsedRuleFiles&&) noexcept;
   ~ParsedRuleFiles();
   struct Impl;  // the parsed TOML documents; defined in rule_loader.cc so toml++ stays private
+
+  // Adds `more`'s files after this one's (files parsed in parts, e.g. on two threads).
+  void append(ParsedRuleFiles&& more);
 
  private:
   ParsedRuleFiles();

@@ -1,4 +1,5 @@
-// The key catalogue (core::load_catalogue): TOML syntax and the catalogue schema. Every failure
+// The key catalogue (core::load_catalogue) and its notes (core::load_catalogue_notes, the input
+// read as a notes file for the shipped catalogue): TOML syntax and both schemas. Every failure
 // must be a located file diagnostic; every loaded entry's queries must be safe to call.
 #include "core/catalogue_loader.h"
 #include "core/kernel_version.h"
@@ -6,6 +7,13 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tcptune;
+  core::Catalogue shipped = fuzz::shipped_catalogue();
+  if (auto st = core::load_catalogue_notes(shipped, fuzz::as_text(data, size), "catalogue-notes.toml"); !st) {
+    fuzz::require(st.error().loc.has_value(), "load_catalogue_notes error without location");
+    fuzz::require(fuzz::located(*st.error().loc), "load_catalogue_notes error at a partial location");
+  } else {
+    fuzz::require(shipped.entries.size() == fuzz::shipped_catalogue().entries.size(), "notes added an entry");
+  }
   auto cat = core::load_catalogue(fuzz::as_text(data, size), "catalogue.toml");
   if (!cat) {
     const core::Error& e = cat.error();

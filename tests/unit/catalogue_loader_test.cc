@@ -126,6 +126,51 @@ TEST(CatalogueLoader, TomlSyntaxErrorsAreLocated) {
   EXPECT_EQ(msg.rfind("rules/catalogue.toml:2:7: error: ", 0), 0u) << msg;
 }
 
+// ---- notes (rules/catalogue-notes.toml) ----
+
+std::string notes_error_of(const std::string& notes) {
+  auto cat = load_catalogue(kEntry, "rules/catalogue.toml");
+  EXPECT_TRUE(cat) << cat.error().render();
+  if (!cat) return "(no catalogue)";
+  auto st = load_catalogue_notes(*cat, notes, "rules/catalogue-notes.toml");
+  return st ? std::string("(loaded)") : st.error().render();
+}
+
+TEST(CatalogueNotes, AddTheTextToTheirEntry) {
+  auto cat = load_catalogue(replaced(replaced(kEntry, "meaning = \"m\"\n", ""), "source = \"s\"\n", ""),
+                            "rules/catalogue.toml");
+  ASSERT_TRUE(cat) << cat.error().render();
+  EXPECT_EQ(cat->find("net.ipv4.tcp_fin_timeout")->meaning, "");
+  auto st = load_catalogue_notes(*cat,
+                                 "[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\nmeaning = \"How long\"\n"
+                                 "interactions = [\"a\", \"b\"]\nsource = \"tcp.h\"\nunit_text = \"s (jiffies)\"\n",
+                                 "rules/catalogue-notes.toml");
+  ASSERT_TRUE(st) << st.error().render();
+  const CatalogueEntry& e = *cat->find("net.ipv4.tcp_fin_timeout");
+  EXPECT_EQ(e.meaning, "How long");
+  EXPECT_EQ(e.interactions, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(e.source, "tcp.h");
+  EXPECT_EQ(e.unit_text, "s (jiffies)");
+  EXPECT_EQ(e.type, "integer");  // the catalogue's fields are kept
+}
+
+TEST(CatalogueNotes, ErrorsAreLocated) {
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeot\"\nmeaning = \"x\"\n"),
+            "rules/catalogue-notes.toml:2:7: error: notes for sysctl 'net.ipv4.tcp_fin_timeot', which the "
+            "catalogue does not have");
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\ntype = \"integer\"\n"),
+            "rules/catalogue-notes.toml:3:1: error: field 'type' is not a note; it belongs in the catalogue");
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\nmeanig = \"x\"\n"),
+            "rules/catalogue-notes.toml:3:1: error: unknown field 'meanig' (did you mean 'meaning'?)");
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\n\n"
+                           "[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\n"),
+            "rules/catalogue-notes.toml:5:7: error: duplicate notes for sysctl 'net.ipv4.tcp_fin_timeout'");
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nmeaning = \"x\"\n"),
+            "rules/catalogue-notes.toml:1:1: error: notes entry is missing required field 'key' (a string)");
+  EXPECT_EQ(notes_error_of("[[sysctl]]\nkey = \"net.ipv4.tcp_fin_timeout\"\nsource = 3\n"),
+            "rules/catalogue-notes.toml:3:10: error: field 'source' must be a string, not an integer");
+}
+
 // ---- the shipped catalogue against the shared kernel facts ----
 
 class ShippedCatalogue : public ::testing::Test {
@@ -136,6 +181,10 @@ class ShippedCatalogue : public ::testing::Test {
     ASSERT_TRUE(text) << text.error().render();
     auto cat = load_catalogue(*text, "rules/catalogue.toml");
     ASSERT_TRUE(cat) << cat.error().render();
+    auto notes = platform::read_file(std::string(TCPTUNE_SOURCE_DIR) + "/rules/catalogue-notes.toml");
+    ASSERT_TRUE(notes) << notes.error().render();
+    auto st = load_catalogue_notes(*cat, *notes, "rules/catalogue-notes.toml");
+    ASSERT_TRUE(st) << st.error().render();
     cat_ = std::move(*cat);
   }
   const CatalogueEntry& at(const std::string& key) {
@@ -146,6 +195,13 @@ class ShippedCatalogue : public ::testing::Test {
   }
   Catalogue cat_;
 };
+
+TEST_F(ShippedCatalogue, EveryKeyHasItsMeaningAndSourceInTheNotes) {
+  for (const auto& [key, e] : cat_.entries) {
+    EXPECT_FALSE(e.meaning.empty()) << key;
+    EXPECT_FALSE(e.source.empty()) << key;
+  }
+}
 
 TEST_F(ShippedCatalogue, AgreesWithKeyFacts) {
   const auto& recycle = at("net.ipv4.tcp_tw_recycle");

@@ -18,7 +18,12 @@ core::Catalogue shipped_catalogue() {
   EXPECT_TRUE(text) << text.error().render();
   auto cat = core::load_catalogue(text ? *text : std::string(), "rules/catalogue.toml");
   EXPECT_TRUE(cat) << cat.error().render();
-  return cat ? std::move(*cat) : core::Catalogue{};
+  if (!cat) return core::Catalogue{};
+  auto notes = platform::read_file(std::string(TCPTUNE_SOURCE_DIR) + "/rules/catalogue-notes.toml");
+  EXPECT_TRUE(notes) << notes.error().render();
+  auto st = core::load_catalogue_notes(*cat, notes ? *notes : std::string(), "rules/catalogue-notes.toml");
+  EXPECT_TRUE(st) << st.error().render();
+  return std::move(*cat);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -24,7 +24,7 @@ std::vector<RuleSource> shipped_sources() {
   std::vector<RuleSource> out;
   const std::filesystem::path dir = std::filesystem::path(TCPTUNE_SOURCE_DIR) / "rules";
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() != ".toml" || e.path().filename() == "catalogue.toml") continue;
+    if (e.path().extension() != ".toml" || e.path().filename().string().rfind("catalogue", 0) == 0) continue;  // catalogue.toml, catalogue-notes.toml
     std::ifstream in(e.path());
     std::stringstream ss;
     ss << in.rdbuf();

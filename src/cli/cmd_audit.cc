@@ -108,9 +108,11 @@ int run_audit(const Globals& g, const AuditOptions& o) {
   if (o.netns.any()) {
     if (!o.snapshot.empty())
       return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
+    auto tool = read_tool_config(o);
+    if (!tool) return report_error(tool.error(), kExitUsage);
     NetnsArgs args = o.netns;
-    args.profile = o.profile;
-    return run_netns_audit(g, args, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs});
+    args.profile = !o.profile.empty() ? o.profile : tool->profile.value_or("");
+    return run_netns_audit(g, args, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs, *tool, o.sets});
   }
   auto k = load_knowledge(o.rule_dirs, true);
   if (!k) return report_error(k.error(), kExitRuntime);

@@ -74,7 +74,9 @@ int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions&
     if (!w) return fail(w.error());
     wanted = std::move(*w);
   }
-  const auto audits = audit_namespaces(p->host, p->targets, p->knowledge, o.census, a.profile, wanted);
+  auto thresholds = core::resolve_thresholds(p->knowledge.thresholds, o.tool, o.sets);
+  if (!thresholds) return report_error(thresholds.error(), kExitUsage);
+  const auto audits = audit_namespaces(p->host, p->targets, p->knowledge, o.census, *thresholds, a.profile, wanted);
   std::string text;
   if (a.all) {
     text = o.format == "json" ? render_netns_json(audits, p->knowledge.rules.size()).dump(2) + "\n"

@@ -76,14 +76,13 @@ std::vector<NetnsAudit> collect_namespaces(const core::Snapshot& host, const std
 }
 
 std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,
-                                         const Knowledge& k, bool census, const std::string& profile,
+                                         const Knowledge& k, bool census, const core::Thresholds& thresholds,
+                                         const std::string& profile,
                                          const std::map<std::string, std::string>& wanted) {
   auto audits = collect_namespaces(host, targets, k, census);
   // The namespace rules (rules/netns.toml) see which namespace they judge and the host's values.
-  // Thresholds are the rule files' defaults: tcptune.toml and --set are not read here.
   core::EvalSettings settings;
-  auto thresholds = core::resolve_thresholds(k.thresholds, core::ToolConfig{}, {});
-  if (thresholds) settings.thresholds = std::move(*thresholds);
+  settings.thresholds = thresholds;
   settings.profile = profile;
   settings.profile_values = wanted;
   settings.host = &host;

@@ -17,6 +17,7 @@
 #include "core/netns_view.h"
 #include "core/report.h"
 #include "core/snapshot.h"
+#include "core/tool_config.h"
 
 namespace CLI {
 class App;
@@ -53,8 +54,10 @@ struct NetnsAudit {
 // evaluated per namespace, each knowing the namespace it judges and the host's snapshot (the
 // rule language's netns, netns_host, host_sysctl). `profile` is the selected profile and
 // `wanted` what it sets (key -> sysctl text; profile_key, profile_value) for TT-NETNS-002.
+// `thresholds` are the resolved ones (rule defaults, tcptune.toml, --set), as in a host audit.
 std::vector<NetnsAudit> audit_namespaces(const core::Snapshot& host, const std::vector<core::NetnsInfo>& targets,
-                                         const Knowledge& k, bool census, const std::string& profile = {},
+                                         const Knowledge& k, bool census, const core::Thresholds& thresholds,
+                                         const std::string& profile = {},
                                          const std::map<std::string, std::string>& wanted = {});
 
 // Snapshots of the targets (host's for the host target), completed with host facts.
@@ -78,6 +81,8 @@ struct NetnsRunOptions {
   core::Severity fail_on = core::Severity::kCritical;
   bool census = true;
   std::vector<std::string> rule_dirs;
+  core::ToolConfig tool;          // /etc/tcptune/tcptune.toml (or --config): thresholds
+  std::vector<std::string> sets;  // --set threshold.NAME=VALUE
 };
 
 // What profile `name` sets (key -> sysctl text; shipped profiles and /etc/tcptune/profiles.d,

@@ -314,6 +314,36 @@ TEST(NetnsCli, PlainAuditSeesTheHostAndTheProfileValues) {
   for (const auto& f : rep["findings"]) EXPECT_NE(f["id"].get<std::string>().rfind("TT-NETNS-", 0), 0u) << f.dump();
 }
 
+// Thresholds from tcptune.toml and --set judge namespaces as they judge the host.
+TEST(NetnsCli, ThresholdsFromTheConfigurationAndSetReachNamespaceAudits) {
+  SKIP_UNLESS_NETNS();
+  NamedNetns ns("thr");
+  ASSERT_TRUE(ns.ok());
+  Helper h("ip netns exec " + ns.name(), "--v4 9500 --cw 3");  // 3 CLOSE-WAIT on :9500
+  ASSERT_TRUE(h.pid());
+  tcptune::testing::TempDir d;
+  const std::string conf = d.path() + "/tcptune.toml";
+  tcptune::testing::write_text(conf, "[threshold]\nclose_wait_per_port = 3\n");
+  const auto closewait_items = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"audit", "--netns", ns.name(), "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tcptune(args);
+    const json rep = json::parse(r.out, nullptr, false);
+    std::vector<std::string> items;
+    if (rep.is_discarded()) return std::vector<std::string>{"(no JSON: " + r.err + ")"};
+    for (const auto& f : rep["findings"])
+      if (f["id"] == "TT-CLOSEWAIT-001") items.push_back(f["item"]);
+    return items;
+  };
+  EXPECT_EQ(closewait_items({}), std::vector<std::string>{});  // default 50
+  EXPECT_EQ(closewait_items({"--config", conf}), std::vector<std::string>{"9500"});
+  EXPECT_EQ(closewait_items({"--config", conf, "--set", "threshold.close_wait_per_port=4"}), std::vector<std::string>{});
+  EXPECT_EQ(closewait_items({"--set", "threshold.close_wait_per_port=2"}), std::vector<std::string>{"9500"});
+  const auto bad = run_tcptune({"audit", "--netns", ns.name(), "--set", "threshold.close_wait_per_prt=2"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("close_wait_per_prt"), std::string::npos) << bad.err;
+}
+
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {
   SKIP_UNLESS_NETNS();
   const std::string name = fmt::format("tt{}-missing", ::getpid());

@@ -21,6 +21,7 @@
 #include "core/profile_loader.h"
 #include "core/sysctl_key.h"
 #include "platform/apply.h"
+#include "netns_child.h"
 #include "run_binary.h"
 
 namespace tcptune {
@@ -29,39 +30,11 @@ namespace {
 using testing::run_tcptune;
 using testing::TempDir;
 
-constexpr int kSkipStatus = 77;
-
-struct ChildResult {
-  bool skipped = false;
-  std::string report;  // what the child sent back
-};
+using testing::ChildResult;
 
 // Runs `body` in a forked child inside a new network namespace and returns the text it produced
 // (plus a note if the child died).
-ChildResult in_fresh_netns(const std::function<std::string()>& body) {
-  int fds[2];
-  if (::pipe(fds) != 0) return {false, "pipe failed"};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (::unshare(CLONE_NEWNET) != 0) ::_exit(kSkipStatus);
-    const std::string report = body();
-    if (!report.empty() && ::write(fds[1], report.data(), report.size()) < 0) ::_exit(2);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string report;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) report.append(buf, static_cast<size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == kSkipStatus) return {true, {}};
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += fmt::format("child ended with status {}", status);
-  return {false, report};
-}
+ChildResult in_fresh_netns(const std::function<std::string()>& body) { return testing::in_namespaces(CLONE_NEWNET, body); }
 
 // Every readable value under /proc/sys/net/ipv4 (the namespace's TCP state), by key.
 std::map<std::string, std::string> ipv4_values() {

@@ -1,10 +1,15 @@
 // Hand-built catalogue, snapshot and configuration shared by the expression and rule tests.
 #pragma once
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/catalogue.h"
+#include "core/rule_loader.h"
 #include "core/snapshot.h"
 #include "core/sysctl_conf.h"
 
@@ -90,6 +95,22 @@ inline Snapshot default_618_snapshot() {
   set("fs.protected_regular", "1");
   s.sysctls["net.ipv4.tcp_tw_recycle"] = SysctlReading::absent();
   return s;
+}
+
+// The shipped rule files (rules/*.toml but the catalogue and its notes), sorted by name, with
+// paths "rules/NAME.toml" as diagnostics show them.
+inline std::vector<RuleSource> shipped_rule_sources() {
+  std::vector<RuleSource> out;
+  const std::filesystem::path dir = std::filesystem::path(TCPTUNE_SOURCE_DIR) / "rules";
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".toml" || e.path().filename().string().rfind("catalogue", 0) == 0) continue;
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back(RuleSource{"rules/" + e.path().filename().string(), ss.str()});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return out;
 }
 
 }  // namespace tcptune::core::testing

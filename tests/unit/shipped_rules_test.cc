@@ -20,24 +20,12 @@ using testing::setting;
 
 constexpr const char* kRecycle = "net.ipv4.tcp_tw_recycle";
 
-std::vector<RuleSource> shipped_sources() {
-  std::vector<RuleSource> out;
-  const std::filesystem::path dir = std::filesystem::path(TCPTUNE_SOURCE_DIR) / "rules";
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() != ".toml" || e.path().filename().string().rfind("catalogue", 0) == 0) continue;  // catalogue.toml, catalogue-notes.toml
-    std::ifstream in(e.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out.push_back(RuleSource{"rules/" + e.path().filename().string(), ss.str()});
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  return out;
-}
+using testing::shipped_rule_sources;
 
 class ShippedRules : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto r = load_rule_set(shipped_sources(), cat_);
+    auto r = load_rule_set(shipped_rule_sources(), cat_);
     ASSERT_TRUE(r.ok()) << r.error().render();
     rules_ = std::move(r->rules);
     settings_.thresholds = default_thresholds(*r);

@@ -31,37 +31,12 @@ using testing::run_tcptune;
 using testing::TempDir;
 
 using testing::ChildResult;
+using testing::value_changes;
+const auto ipv4_values = testing::namespace_tcp_values;
 
 // Runs `body` in a forked child inside a new network namespace and returns the text it produced
 // (plus a note if the child died).
 ChildResult in_fresh_netns(const std::function<std::string()>& body) { return testing::in_namespaces(CLONE_NEWNET, body); }
-
-// Every readable value under /proc/sys/net/ipv4 (the namespace's TCP state), by key.
-std::map<std::string, std::string> ipv4_values() {
-  std::map<std::string, std::string> out;
-  platform::ProcSysctl proc("/");
-  DIR* d = ::opendir("/proc/sys/net/ipv4");
-  if (!d) return out;
-  while (const dirent* e = ::readdir(d)) {
-    if (e->d_type != DT_REG) continue;
-    const std::string key = std::string("net.ipv4.") + e->d_name;
-    const auto r = proc.read(key);
-    if (r.has_value()) out[key] = r.value.text;
-  }
-  ::closedir(d);
-  return out;
-}
-
-std::string diff(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
-  std::string out;
-  for (const auto& [k, v] : a) {
-    auto it = b.find(k);
-    if (it == b.end() || it->second != v) {
-      out += fmt::format("{}: {} became {}\n", k, v, it == b.end() ? "(missing)" : it->second);
-    }
-  }
-  return out;
-}
 
 const std::vector<std::string> kChatKeys = {
     "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
@@ -89,13 +64,13 @@ TEST(ApplyNetns, ApplyThenRollbackRestoresTheNamespaceExactly) {
         {"net.ipv4.tcp_keepalive_time", "300"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
         {"net.ipv4.tcp_keepalive_probes", "4"}, {"net.ipv4.tcp_retries2", "8"},
         {"net.ipv4.tcp_slow_start_after_idle", "0"}};
-    if (after != want) return "after apply:\n" + diff(want, after);
+    if (after != want) return "after apply:\n" + value_changes(want, after);
     auto rolled = run_tcptune({"rollback", "--yes", "--state-dir", state});
     if (rolled.exit_code != 0) return "rollback failed: " + rolled.err;
     if (rolled.out.find("Restored 5 settings: net.ipv4.tcp_keepalive_time,") == std::string::npos) {
       return "rollback did not say what it restored:\n" + rolled.out;
     }
-    return diff(before, ipv4_values());
+    return value_changes(before, ipv4_values());
   });
   SKIP_WITHOUT_NETNS(r);
   EXPECT_EQ(r.report, "");
@@ -117,7 +92,7 @@ TEST(ApplyNetns, DryRunAndMissingYesChangeNothing) {
       return fmt::format("without --yes: exit {}: {}", refused.exit_code, refused.err);
     }
     if (::access(state.c_str(), F_OK) == 0) return "a state directory was created";
-    return diff(before, ipv4_values());
+    return value_changes(before, ipv4_values());
   });
   SKIP_WITHOUT_NETNS(r);
   EXPECT_EQ(r.report, "");
@@ -166,7 +141,7 @@ TEST(ApplyNetns, KthWriteFailsForEveryKLeavesNamespaceAsBefore) {
       FailingProc store(k);
       auto out = platform::apply_plan(reverse_proxy_like_plan(), store, opts);
       if (out.ok()) report += fmt::format("k={}: apply succeeded despite the failure\n", k);
-      const std::string changed = diff(before, ipv4_values()) + diff(core_before, values_of({"net.core.somaxconn"}));
+      const std::string changed = value_changes(before, ipv4_values()) + value_changes(core_before, values_of({"net.core.somaxconn"}));
       if (!changed.empty()) report += fmt::format("k={}: left changed:\n{}", k, changed);
       auto j = platform::read_journal(opts.state_dir);
       if (!j || !*j || (*j)->state != "restored") report += fmt::format("k={}: journal not 'restored'\n", k);
@@ -180,7 +155,7 @@ TEST(ApplyNetns, KthWriteFailsForEveryKLeavesNamespaceAsBefore) {
       platform::ProcSysctl proc("/");
       auto out = platform::apply_plan(plan, proc, opts);
       if (out.ok()) report += "the kernel accepted a write to a read-only key\n";
-      report += diff(before, ipv4_values());
+      report += value_changes(before, ipv4_values());
     }
     return report;
   });
@@ -275,7 +250,7 @@ TEST(ApplyNetns, ReadOnlyProcSysAndNonRootAreRefusedBeforeAnyChange) {
       report += fmt::format("read-only: exit {}: {}\n", ro.exit_code, ro.err);
     }
     if (::access(state.c_str(), F_OK) == 0) report += "a state directory was created\n";
-    return report + diff(before, ipv4_values());
+    return report + value_changes(before, ipv4_values());
   });
   SKIP_WITHOUT_NETNS(r);
   EXPECT_EQ(r.report, "");

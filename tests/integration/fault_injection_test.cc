@@ -35,37 +35,11 @@ using testing::TempDir;
 
 using testing::ChildResult;
 using testing::in_namespaces;
+using testing::value_changes;
+const auto tcp_values = testing::namespace_tcp_values;
 
 #define SKIP_WITHOUT_NAMESPACES(r) \
   if ((r).skipped) GTEST_SKIP() << "cannot create network/mount namespaces (needs root or CAP_SYS_ADMIN)"
-
-// The namespace's TCP state: every readable net.ipv4.* value plus net.core.somaxconn.
-std::map<std::string, std::string> tcp_values() {
-  std::map<std::string, std::string> out;
-  platform::ProcSysctl proc("/");
-  if (DIR* d = ::opendir("/proc/sys/net/ipv4")) {
-    while (const dirent* e = ::readdir(d)) {
-      if (e->d_type != DT_REG) continue;
-      const std::string key = std::string("net.ipv4.") + e->d_name;
-      const auto r = proc.read(key);
-      if (r.has_value()) out[key] = r.value.text;
-    }
-    ::closedir(d);
-  }
-  out["net.core.somaxconn"] = proc.read("net.core.somaxconn").value.text;
-  return out;
-}
-
-std::string diff(const std::map<std::string, std::string>& want, const std::map<std::string, std::string>& got) {
-  std::string out;
-  for (const auto& [k, v] : want) {
-    auto it = got.find(k);
-    if (it == got.end() || it->second != v) {
-      out += fmt::format("{}: {} became {}\n", k, v, it == got.end() ? "(missing)" : it->second);
-    }
-  }
-  return out;
-}
 
 // Names in a directory, sorted ("." and ".." left out).
 std::set<std::string> entries(const std::string& dir) {
@@ -164,11 +138,11 @@ TEST(FaultInjection, ApplyKilledBetweenAnyTwoWritesIsRefusedThenRolledBackExactl
       if (again.exit_code != 3 || again.err != want) {
         report += where + fmt::format("second apply exited {} with\n{}wanted\n{}", again.exit_code, again.err, want);
       }
-      report += diff(killed, tcp_values());
+      report += value_changes(killed, tcp_values());
       // rollback restores every value exactly.
       auto rolled = run_tcptune({"rollback", "--yes", "--state-dir", state});
       if (rolled.exit_code != 0) report += where + "rollback failed: " + rolled.err;
-      if (const auto d = diff(before, tcp_values()); !d.empty()) report += where + "after rollback:\n" + d;
+      if (const auto d = value_changes(before, tcp_values()); !d.empty()) report += where + "after rollback:\n" + d;
       auto j = platform::read_journal(state);
       if (!j || !*j || (*j)->state != "rolled-back") report += where + "journal not 'rolled-back'\n";
     }
@@ -210,7 +184,7 @@ TEST(FaultInjection, RollbackKilledBetweenAnyTwoWritesIsFinishedByTheNextRollbac
       }
       auto rolled = run_tcptune({"rollback", "--yes", "--state-dir", state});
       if (rolled.exit_code != 0) report += where + "rollback failed: " + rolled.err;
-      if (const auto d = diff(before, tcp_values()); !d.empty()) report += where + "after rollback:\n" + d;
+      if (const auto d = value_changes(before, tcp_values()); !d.empty()) report += where + "after rollback:\n" + d;
     }
     return report;
   });
@@ -254,7 +228,7 @@ TEST(FaultInjection, DiskFullUnderTheJournalChangesNothingAndLeavesNoTemporaryFi
     auto full = run_tcptune({"apply", "--profile", "reverse-proxy", "--yes", "--state-dir", state});
     const std::string want = fmt::format("tcptune: error: {}/journal.json: cannot write: No space left on device\n", state);
     if (full.exit_code != 3 || full.err != want) report += fmt::format("apply exited {} with\n{}wanted\n{}", full.exit_code, full.err, want);
-    report += diff(before, tcp_values());
+    report += value_changes(before, tcp_values());
     if (read_text(state + "/journal.json") != journal) report += "the previous journal changed\n";
     if (entries(state) != std::set<std::string>{"journal.json", "lock"}) {
       report += fmt::format("state directory holds {}\n", fmt::join(entries(state), " "));
@@ -364,11 +338,11 @@ TEST(FaultInjection, DiskFullAtTheJournalsFinalUpdateSaysWhatWasChanged) {
     if (rolled || rolled.error().render() != want_rb) {
       report += fmt::format("rollback gave\n{}\nwanted\n{}\n", rolled ? "success" : rolled.error().render(), want_rb);
     }
-    report += diff(before, tcp_values());
+    report += value_changes(before, tcp_values());
     ::unlink((fs + "/filler").c_str());
     auto again = run_tcptune({"rollback", "--yes", "--state-dir", opts.state_dir});
     if (again.exit_code != 0) report += "second rollback failed: " + again.err;
-    report += diff(before, tcp_values());
+    report += value_changes(before, tcp_values());
     return report;
   });
   SKIP_WITHOUT_NAMESPACES(r);
@@ -428,7 +402,7 @@ TEST(FaultInjection, SecondConcurrentApplyIsRefusedAndToldTheHoldersPid) {
              {"net.ipv4.tcp_slow_start_after_idle", "0"}}) {
       want_values[k] = v;
     }
-    report += diff(want_values, tcp_values());
+    report += value_changes(want_values, tcp_values());
     auto j = platform::read_journal(state);
     if (!j || !*j || (*j)->state != "applied" || (*j)->profile != "chat-long" || std::to_string((*j)->pid) != holder) {
       report += "the journal is not the first apply's\n";

@@ -1,5 +1,6 @@
 #include "netns_child.h"
 
+#include <dirent.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -8,6 +9,8 @@
 #include <cerrno>
 
 #include <fmt/format.h>
+
+#include "platform/sysctl_store.h"
 
 namespace tcptune::testing {
 namespace {
@@ -38,6 +41,34 @@ ChildResult in_namespaces(int flags, const std::function<std::string()>& body) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == kSkipStatus) return {true, {}};
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += fmt::format("child ended with status {}", status);
   return {false, report};
+}
+
+std::map<std::string, std::string> namespace_tcp_values() {
+  std::map<std::string, std::string> out;
+  platform::ProcSysctl proc("/");
+  if (DIR* d = ::opendir("/proc/sys/net/ipv4")) {
+    while (const dirent* e = ::readdir(d)) {
+      if (e->d_type != DT_REG) continue;
+      const std::string key = std::string("net.ipv4.") + e->d_name;
+      const auto r = proc.read(key);
+      if (r.has_value()) out[key] = r.value.text;
+    }
+    ::closedir(d);
+  }
+  out["net.core.somaxconn"] = proc.read("net.core.somaxconn").value.text;
+  return out;
+}
+
+std::string value_changes(const std::map<std::string, std::string>& before,
+                          const std::map<std::string, std::string>& after) {
+  std::string out;
+  for (const auto& [k, v] : before) {
+    auto it = after.find(k);
+    if (it == after.end() || it->second != v) {
+      out += fmt::format("{}: {} became {}\n", k, v, it == after.end() ? "(missing)" : it->second);
+    }
+  }
+  return out;
 }
 
 }  // namespace tcptune::testing

@@ -42,6 +42,15 @@ Error wire_error(std::string what, int err = 0) {
   return make_error("sock_diag", std::move(what), err);
 }
 
+// The kernel reports failure as -errno, and errno values are 1..MAX_ERRNO (4095,
+// include/linux/err.h). Any other status is a corrupt reply: it is shown raw, never negated
+// (negating INT32_MIN overflows).
+constexpr int32_t kMaxErrno = 4095;
+Error status_error(std::string what, int32_t status) {
+  if (status < 0 && status >= -kMaxErrno) return wire_error(std::move(what), -status);
+  return wire_error(what + " (malformed status " + std::to_string(status) + ")");
+}
+
 }  // namespace
 
 Result<DecodeStep> decode_inet_diag(std::span<const uint8_t> datagram, uint16_t msg_type,
@@ -79,14 +88,14 @@ Result<DecodeStep> decode_inet_diag(std::span<const uint8_t> datagram, uint16_t 
       // (netlink_dump_done() in net/netlink/af_netlink.c).
       if (plen >= sizeof(int32_t)) {
         const int32_t status = load<int32_t>(payload);
-        if (status < 0) return wire_error("dump failed", -status);
+        if (status < 0) return status_error("dump failed", status);
       }
       step.done = true;
       return step;
     } else if (type == kNlmsgError) {
       if (plen < sizeof(int32_t)) return wire_error("truncated netlink error");
       const int32_t e = load<int32_t>(payload);
-      if (e != 0) return wire_error("dump request failed", -e);
+      if (e != 0) return status_error("dump request failed", e);
       // error 0 is an acknowledgement; nothing to count.
     } else if (type != kNlmsgNoop) {
       return wire_error("unexpected netlink message type " + std::to_string(type));

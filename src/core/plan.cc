@@ -1,7 +1,7 @@
 #include "core/plan.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -103,7 +103,10 @@ std::optional<std::string> derived_default(std::string_view key, const Snapshot&
   if (!r || !r->has_value()) return std::nullopt;
   const auto n = r->value.as_integer();
   if (!n || *n == 0) return std::nullopt;
-  return std::to_string(std::llabs(*n) / 2);
+  // Negative means the namespace shares the host's table (ip-sysctl.rst, tcp_ehash_entries);
+  // the magnitude is computed unsigned so a hostile INT64_MIN from a snapshot cannot overflow.
+  const uint64_t size = *n < 0 ? 0 - static_cast<uint64_t>(*n) : static_cast<uint64_t>(*n);
+  return std::to_string(size / 2);
 }
 
 std::vector<std::string> plan_inputs(const ResolvedProfile& profile) {

@@ -1,6 +1,7 @@
 #include "core/inet_diag_decode.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -124,6 +125,35 @@ TEST(InetDiagDecode, NegativeDoneStatusIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().err, ENOBUFS);
   EXPECT_EQ(r.error().render(), "tcptune: error: sock_diag: dump failed: No buffer space available");
+}
+
+// A corrupt reply's status outside -MAX_ERRNO..-1 is reported raw; negating INT32_MIN was
+// undefined behaviour (found by fuzz_inet_diag in CI).
+TEST(InetDiagDecode, OutOfRangeStatusIsReportedRawNotNegated) {
+  struct Case {
+    uint16_t type;
+    int32_t status;
+    const char* text;
+  };
+  const Case cases[] = {
+      {3, INT32_MIN, "tcptune: error: sock_diag: dump failed (malformed status -2147483648)"},
+      {3, -4096, "tcptune: error: sock_diag: dump failed (malformed status -4096)"},
+      {2, INT32_MIN, "tcptune: error: sock_diag: dump request failed (malformed status -2147483648)"},
+      {2, 7, "tcptune: error: sock_diag: dump request failed (malformed status 7)"},
+      {2, -4095, "tcptune: error: sock_diag: dump request failed: Unknown error 4095"},
+  };
+  for (const Case& c : cases) {
+    std::vector<uint8_t> msg(20, 0);
+    const uint32_t len = 20;
+    std::memcpy(msg.data(), &len, 4);
+    std::memcpy(msg.data() + 4, &c.type, 2);
+    std::memcpy(msg.data() + 16, &c.status, 4);
+    Collect col;
+    auto r = decode_inet_diag(msg, kCompatType, col);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error().render(), c.text);
+    EXPECT_EQ(r.error().err, c.status == -4095 ? 4095 : 0);
+  }
 }
 
 TEST(InetDiagDecode, InterruptedDumpIsFlaggedAndStillCounted) {

@@ -131,6 +131,23 @@ TEST(Plan, TwBucketsOmittedWithoutEhashEntries) {
             plan->omitted.end());
 }
 
+TEST(Plan, TwBucketsDefaultFromExtremeEhashEntries) {
+  auto snap = test::netns_snapshot_618();
+  const std::pair<const char*, const char*> cases[] = {
+      {"-262144", "131072"},
+      {"262144", "131072"},
+      {"-9223372036854775808", "4611686018427387904"},  // a hostile snapshot: no overflow
+      {"9223372036854775807", "4611686018427387903"},
+  };
+  for (const auto& [ehash, half] : cases) {
+    snap.sysctls["net.ipv4.tcp_ehash_entries"] = SysctlReading::of(ehash);
+    EXPECT_EQ(derived_default("net.ipv4.tcp_max_tw_buckets", snap), std::optional<std::string>(half))
+        << ehash;
+  }
+  snap.sysctls["net.ipv4.tcp_ehash_entries"] = SysctlReading::of("0");
+  EXPECT_EQ(derived_default("net.ipv4.tcp_max_tw_buckets", snap), std::nullopt);
+}
+
 TEST(Plan, NotesFromTheSnapshot) {
   auto plan = make_plan(shipped("chat-long"), test::shipped_catalogue(), test::netns_snapshot_618());
   ASSERT_TRUE(plan.ok()) << plan.error().render();

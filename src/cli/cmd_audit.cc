@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/knowledge.h"
@@ -52,12 +53,16 @@ core::Result<core::ToolConfig> read_tool_config(const AuditOptions& o) {
   return core::parse_tool_config(*text, o.config);
 }
 
-// Profile names come from the profiles the data directory ships, when it ships any.
-core::Status check_profile(const Knowledge& k, const std::string& name) {
-  if (!core::valid_profile_name(name)) {
-    return core::make_error("--profile " + name, "not a profile name (lowercase letters, digits, '-', '_')");
-  }
-  auto files = platform::read_toml_dir(k.data_dir + "/profiles", true, {});
+// Profile names come from the profiles the data directory ships, when it ships any. `where` is
+// set when the name came from tcptune.toml, so the error points there instead of at --profile.
+core::Status check_profile(const std::string& data_dir, const std::string& name,
+                           const std::optional<core::SourceLoc>& where) {
+  auto error = [&](std::string what, std::string hint) {
+    if (where) return core::make_file_error(*where, "profile '" + name + "': " + what, std::move(hint));
+    return core::make_error("--profile " + name, std::move(what), 0, std::move(hint));
+  };
+  if (!core::valid_profile_name(name)) return error("not a profile name (lowercase letters, digits, '-', '_')", {});
+  auto files = platform::read_toml_dir(data_dir + "/profiles", true, {});
   if (!files || files->empty()) return core::ok_status();
   std::vector<std::string> names;
   for (const auto& f : *files) {
@@ -66,8 +71,7 @@ core::Status check_profile(const Knowledge& k, const std::string& name) {
     names.push_back(base.substr(0, base.size() - 5));  // drop ".toml"
     if (names.back() == name) return core::ok_status();
   }
-  return core::make_error("--profile " + name, "no such profile" + core::did_you_mean(name, names), 0,
-                          "run 'tcptune profiles' to list them");
+  return error("no such profile" + core::did_you_mean(name, names), "run 'tcptune profiles' to list them");
 }
 
 int list_thresholds(const core::Thresholds& t, const Knowledge& k) {
@@ -109,23 +113,30 @@ int run_audit(const Globals& g, const AuditOptions& o) {
     if (!o.snapshot.empty())
       return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
     auto tool = read_tool_config(o);
-    if (!tool) return report_error(tool.error(), kExitUsage);
+    if (!tool) return report_error(tool.error(), kExitRuntime);
     NetnsArgs args = o.netns;
     args.profile = !o.profile.empty() ? o.profile : tool->profile.value_or("");
+    if (!args.profile.empty()) {
+      const auto where = o.profile.empty() ? tool->profile_where : std::nullopt;
+      if (auto st = check_profile(platform::find_data_dir(), args.profile, where); !st)
+        return report_error(st.error(), settings_exit(where.has_value()));
+    }
     return run_netns_audit(g, args, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs, *tool, o.sets});
   }
   auto k = load_knowledge(o.rule_dirs, true);
   if (!k) return report_error(k.error(), kExitRuntime);
   auto tool = read_tool_config(o);
-  if (!tool) return report_error(tool.error(), kExitUsage);
+  if (!tool) return report_error(tool.error(), kExitRuntime);
   core::EvalSettings settings;
   auto thresholds = core::resolve_thresholds(k->thresholds, *tool, o.sets);
-  if (!thresholds) return report_error(thresholds.error(), kExitUsage);
+  if (!thresholds) return report_error(thresholds.error(), settings_exit(thresholds.error().loc.has_value()));
   settings.thresholds = std::move(*thresholds);
   if (o.list_thresholds) return list_thresholds(settings.thresholds, *k);
   settings.profile = !o.profile.empty() ? o.profile : tool->profile.value_or("");
   if (!settings.profile.empty()) {
-    if (auto st = check_profile(*k, settings.profile); !st) return report_error(st.error(), kExitUsage);
+    const auto where = o.profile.empty() ? tool->profile_where : std::nullopt;
+    if (auto st = check_profile(k->data_dir, settings.profile, where); !st)
+      return report_error(st.error(), settings_exit(where.has_value()));
   }
   auto snap = obtain_snapshot(g, o, *k);
   if (!snap) return report_error(snap.error(), kExitRuntime);

@@ -75,7 +75,7 @@ int run_netns_audit(const Globals& g, const NetnsArgs& a, const NetnsRunOptions&
     wanted = std::move(*w);
   }
   auto thresholds = core::resolve_thresholds(p->knowledge.thresholds, o.tool, o.sets);
-  if (!thresholds) return report_error(thresholds.error(), kExitUsage);
+  if (!thresholds) return report_error(thresholds.error(), settings_exit(thresholds.error().loc.has_value()));
   const auto audits = audit_namespaces(p->host, p->targets, p->knowledge, o.census, *thresholds, a.profile, wanted);
   std::string text;
   if (a.all) {

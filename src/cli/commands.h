@@ -16,6 +16,10 @@ inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRuntime = 3;
 
+// A settings error located in a file (tcptune.toml) is the environment's (3); one from the
+// command line (--set, --profile) is a usage error (2).
+inline int settings_exit(bool from_file) { return from_file ? kExitRuntime : kExitUsage; }
+
 struct Globals {
   std::string root = "/";  // --root: read everything relative to this directory
   bool no_color = false;   // --no-color (NO_COLOR in the environment also disables colour)

@@ -53,7 +53,9 @@ TEST(DiagnosesCli, ConfigFileAndSetOverrideThresholdsAndProfile) {
   EXPECT_TRUE(saw) << j["findings"][0]["evidence"].dump();
 }
 
-TEST(DiagnosesCli, ThresholdAndProfileErrorsAreUsageErrors) {
+// Command-line settings errors are usage errors (2); errors in tcptune.toml, a file to fix, are
+// runtime errors (3), located in the file (docs/exit-codes.md).
+TEST(DiagnosesCli, ThresholdAndProfileErrorsExitByWhereTheyCameFrom) {
   auto r = tt({"--root", kNew, "audit", "--set", "threshold.close_wait_per_prot=5"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
@@ -66,12 +68,19 @@ TEST(DiagnosesCli, ThresholdAndProfileErrorsAreUsageErrors) {
   TempDir d;
   write_text(d.path() + "/t.toml", "[threshold]\nclose_wait = 5\n");
   r = tt({"--root", kNew, "audit", "--config", d.path() + "/t.toml"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, d.path() + "/t.toml:2:1: error: unknown threshold 'close_wait' (did you mean "
                                 "'close_wait_per_port'?)\nhint: run 'tcptune audit --list-thresholds' to see the "
                                 "thresholds the rules declare\n");
+  write_text(d.path() + "/p.toml", "[audit]\nprofile = \"chat-lng\"\n");
+  r = tt({"--root", kNew, "audit", "--config", d.path() + "/p.toml"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, d.path() + "/p.toml:2:1: error: profile 'chat-lng': no such profile (did you mean 'chat-long'?)\n"
+                              "hint: run 'tcptune profiles' to list them\n");
+  r = tt({"--root", kNew, "audit", "--config", d.path() + "/p.toml", "--profile", "http-short"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;  // --profile wins over the file
   r = tt({"--root", kNew, "audit", "--config", d.path() + "/missing.toml"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "tcptune: error: " + d.path() + "/missing.toml: cannot open: No such file or directory\n");
 }
 

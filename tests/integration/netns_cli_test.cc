@@ -342,6 +342,10 @@ TEST(NetnsCli, ThresholdsFromTheConfigurationAndSetReachNamespaceAudits) {
   const auto bad = run_tcptune({"audit", "--netns", ns.name(), "--set", "threshold.close_wait_per_prt=2"});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("close_wait_per_prt"), std::string::npos) << bad.err;
+  const auto typo = run_tcptune({"audit", "--netns", ns.name(), "--profile", "chat-lng"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_EQ(typo.err, "tcptune: error: --profile chat-lng: no such profile (did you mean 'chat-long'?)\n"
+                      "hint: run 'tcptune profiles' to list them\n");
 }
 
 TEST(NetnsCli, UnknownNamespaceAndRootAreErrors) {

@@ -285,7 +285,7 @@ TEST_F(HostileCli, ToolConfigWritableByOthersIsRefusedAsRoot) {
   write_text(conf, "[threshold]\nclose_wait_per_port = 100000\n");
   ASSERT_EQ(::chmod(conf.c_str(), 0666), 0);
   auto r = tt({"--root", kNew, "audit", "--config", conf});
-  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.exit_code, 3);  // a tcptune.toml error is the environment's, not the command line's
   EXPECT_EQ(r.err, "tcptune: error: " + conf + ": refusing to load: writable by others (mode 0666)\n"
                    "hint: chmod o-w " + conf + "\n");
   ASSERT_EQ(::chmod(conf.c_str(), 0644), 0);
@@ -297,12 +297,12 @@ TEST_F(HostileCli, ToolConfigWithNonAsciiOrBinaryGarbage) {  // found by fuzz_to
   const std::string conf = extra() + "/tcptune.toml";
   write_text(conf, "[threshold]\nclo = \xc5\x8c\n");
   auto r = tt({"--root", kNew, "audit", "--config", conf});
-  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.exit_code, 3);  // a tcptune.toml error is the environment's, not the command line's
   EXPECT_EQ(r.err, conf + ":2:7: error: non-ASCII character U+014C outside a string or comment\n"
                           "hint: TOML allows only ASCII in keys; quote the key (\"...\") if you need it\n");
   write_text(conf, std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
   r = tt({"--root", kNew, "audit", "--config", conf});
-  EXPECT_EQ(r.exit_code, 2);  // audit reports tcptune.toml errors as usage errors
+  EXPECT_EQ(r.exit_code, 3);  // a tcptune.toml error is the environment's, not the command line's
   EXPECT_EQ(r.err, conf + ":1:1: error: Error while parsing root table: expected keys, tables, whitespace "
                           "or comments, saw '\\u007F'\n");
 }

@@ -93,6 +93,21 @@ std::optional<int> offer_interrupted(const Globals& g, const ApplyCliOptions& o)
   return run_rollback(g, ro);
 }
 
+// `apply --persist` is all or nothing: when the sysctl.d file cannot be written after the values
+// were applied, the journal puts them back, so a reboot and the running kernel never disagree.
+int undo_unpersisted(const Globals& g, const ApplyCliOptions& o, core::Error e, size_t applied) {
+  platform::ProcSysctl store(g.root);
+  auto undone = platform::rollback_last(store, exec_options(g, o, false));
+  const std::string cause = e.hint.empty() ? "" : e.hint + "; ";
+  if (undone && undone->exec.ok()) {
+    e.hint = cause + fmt::format("the {} values applied before it were restored (rollback); nothing was changed", applied);
+  } else {
+    e.hint = cause + fmt::format("the {} values stay applied and the restore failed ({}); run 'tcptune rollback'", applied,
+                         undone ? undone->exec.failure->summary() : undone.error().summary());
+  }
+  return report_error(e, kExitRuntime);
+}
+
 int run_apply(const Globals& g, const ApplyCliOptions& o) {
   auto ctx = load_profile_context(o.dirs);
   if (!ctx) return report_error(ctx.error(), kExitRuntime);
@@ -126,7 +141,7 @@ int run_apply(const Globals& g, const ApplyCliOptions& o) {
   std::printf("Journal: %s (undo with 'tcptune rollback')\n", platform::journal_path(o.state_dir).c_str());
   if (o.persist) {
     auto path = persist_plan(g, *planned, o.persist_file, true);
-    if (!path) return report_error(path.error(), kExitRuntime);
+    if (!path) return undo_unpersisted(g, o, path.error(), done->changes.size());
     std::printf("Wrote %s\n", path->c_str());
   }
   return kExitOk;

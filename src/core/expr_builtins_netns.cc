@@ -40,6 +40,11 @@ Value id_netns(EvalContext& ctx) {
   return netns_description(*ctx.netns);
 }
 
+Value id_netns_shell(EvalContext& ctx) {
+  if (judging_host(ctx)) return std::string();
+  return netns_shell_prefix(*ctx.netns);
+}
+
 Value fn_host_sysctl(EvalContext& ctx, const std::vector<Value>& a) {
   if (judging_host(ctx)) return Unknown{};  // the host is judged by sysctl(key) itself
   const std::string& key = arg_str(a, 0);
@@ -101,6 +106,10 @@ std::vector<IdentSig> netns_idents() {
        id_netns_host},
       {"netns", T::kString, false, "the network namespace being judged, as text (\"host\" for the host's own)",
        id_netns},
+      {"netns_shell", T::kString, false,
+       "a shell prefix that runs a command in the namespace being judged ('ip netns exec NAME', "
+       "'nsenter -t PID -n'; \"\" for the host)",
+       id_netns_shell},
   };
 }
 

@@ -85,6 +85,29 @@ std::string netns_label(const NetnsInfo& ns) {
   return "(no process)";
 }
 
+namespace {
+
+// A /run/netns name as one shell word: bare when it is made of safe characters, else single-quoted
+// with embedded quotes spelled '\''.
+std::string shell_word(std::string_view s) {
+  const bool safe = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c != '\0' && std::strchr("-_.:@%+=,", c));
+  });
+  if (safe) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+std::string netns_shell_prefix(const NetnsInfo& ns) {
+  if (ns.is_host) return "";
+  if (!ns.names.empty()) return "ip netns exec " + shell_word(ns.names.front());
+  if (!ns.processes.empty()) return fmt::format("nsenter -t {} -n", ns.processes.front().pid);
+  return "nsenter --net=FILE";
+}
+
 std::vector<std::string> adopt_host_globals(Snapshot& ns, const Snapshot& host, const Catalogue& cat) {
   std::vector<std::string> adopted;
   for (const auto& [key, entry] : cat.entries) {

@@ -36,6 +36,12 @@ struct NetnsInfo {
 // else "pid N (comm)"; "(no process)" for an unnamed, empty namespace.
 std::string netns_label(const NetnsInfo& ns);
 
+// A shell command prefix that runs a command inside the namespace: "ip netns exec NAME" for a
+// named one (the name single-quoted when the shell would split or expand it), else
+// "nsenter -t PID -n" for its first process; "" for the host; "nsenter --net=FILE" (FILE left
+// for the reader) for an unnamed namespace without processes.
+std::string netns_shell_prefix(const NetnsInfo& ns);
+
 // Distinct container ids of the processes, in pid order.
 std::vector<std::string> netns_containers(const NetnsInfo& ns);
 

@@ -105,6 +105,7 @@ TEST_F(NetnsRules, VocabularyWhenJudgingTheHostItself) {
   };
   EXPECT_EQ(std::get<bool>(eval("netns_host")), true);
   EXPECT_EQ(std::get<std::string>(eval("netns")), "host");
+  EXPECT_EQ(std::get<std::string>(eval("netns_shell")), "");
   // Not applicable (no gap) when judging the host, for a memory-derived default, without a profile.
   const Value h = eval("host_sysctl(\"net.ipv4.tcp_fin_timeout\")");
   ASSERT_TRUE(is_unknown(h));
@@ -147,7 +148,10 @@ TEST_F(NetnsRules, DefaultKeyUnderATunedHostIsOneFindingPerKey) {
                            "), net.ipv4.tcp_fin_timeout is 60, the kernel's compiled-in default, while the host's "
                            "value was tuned to 15.");
   EXPECT_NE(f.mechanism.find("only tcp_rmem, tcp_wmem and the congestion control are copied"), std::string::npos);
-  EXPECT_NE(f.recommendation.find("ip netns exec NAME sysctl -w net.ipv4.tcp_fin_timeout=VALUE"), std::string::npos);
+  EXPECT_NE(f.recommendation.find("To give the running namespace the host's value now, as root: ip netns exec tt-blue "
+                                  "sysctl -w \"net.ipv4.tcp_fin_timeout=15\"."),
+            std::string::npos)
+      << f.recommendation;
   EXPECT_TRUE(has(f, "live", "60"));
   EXPECT_TRUE(has(f, "host", "net.ipv4.tcp_fin_timeout = 15"));
   EXPECT_TRUE(has(f, "kernel default", "net.ipv4.tcp_fin_timeout = 60"));

@@ -50,6 +50,23 @@ TEST(NetnsLabel, PrefersHostThenNamesThenContainerThenProcess) {
   EXPECT_EQ(netns_label(ns), "host");
 }
 
+TEST(NetnsShellPrefix, NamedThenFirstProcessAndQuotesWhatTheShellWouldSplit) {
+  NetnsInfo ns;
+  EXPECT_EQ(netns_shell_prefix(ns), "nsenter --net=FILE");
+  ns.processes = {{42, "nginx", kId}, {43, "worker", ""}};
+  EXPECT_EQ(netns_shell_prefix(ns), "nsenter -t 42 -n");
+  ns.names = {"blue", "green"};
+  EXPECT_EQ(netns_shell_prefix(ns), "ip netns exec blue");
+  ns.names = {"cni-1a2b.3:x@y"};
+  EXPECT_EQ(netns_shell_prefix(ns), "ip netns exec cni-1a2b.3:x@y");
+  ns.names = {"it's $HOME"};
+  EXPECT_EQ(netns_shell_prefix(ns), "ip netns exec 'it'\\''s $HOME'");
+  ns.names = {"a;b"};
+  EXPECT_EQ(netns_shell_prefix(ns), "ip netns exec 'a;b'");
+  ns.is_host = true;
+  EXPECT_EQ(netns_shell_prefix(ns), "");
+}
+
 class NetnsSnapshots : public ::testing::Test {
  protected:
   void SetUp() override {

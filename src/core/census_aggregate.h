@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -43,6 +45,8 @@ class CensusAggregator final : public DiagSink {
  public:
   explicit CensusAggregator(AggregateOptions opts);
   void on_socket(const DiagSocket& s) override;
+  // Decodes a datagram calling on_socket directly (no virtual call per socket).
+  Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type) override;
 
   // Orphaned FIN-WAIT-2 timewait minisocks seen (state 5 with the timewait timer), before any
   // filter; they are counted in /proc/net/sockstat "tw" together with TIME-WAIT.
@@ -63,8 +67,12 @@ class CensusAggregator final : public DiagSink {
   struct RemoteHash {
     size_t operator()(const RemoteKey& k) const;
   };
+  struct Direct;  // the sink consume() hands to the decode loop: count() inlined, no vtable
+  // The per-socket work, on a DiagSocket (on_socket) or a DiagWireView (consume).
+  template <class View>
+  void count(const View& v);
   void count_remote(const DiagSocket& s);
-  void count_listener(const DiagSocket& s);
+  void count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue);
   using PortRow = std::array<uint32_t, kStateSlots>;
 
   AggregateOptions opts_;
@@ -74,10 +82,21 @@ class CensusAggregator final : public DiagSink {
   uint64_t fw2_minisocks_ = 0;
   uint64_t fw2_orphaned_ = 0;  // after the filters, like the state counts
   std::vector<ListenerCounts> listener_rows_;  // in first-seen order
-  std::vector<uint32_t> listener_index_;       // port -> 1 + row, 0 = unseen (by_port only)
-  std::vector<uint32_t> port_index_;  // port -> 1 + row in port_rows_, 0 = unseen
-  std::vector<PortRow> port_rows_;
-  std::vector<uint16_t> port_of_row_;
+  // Per-port tables, allocated only with by_port, one slot per port number. calloc'ed: the
+  // allocator hands large blocks over as fresh zero pages, so nothing is cleared up front and
+  // only the pages of ports actually seen become resident.
+  struct Free {
+    void operator()(void* p) const { std::free(p); }
+  };
+  template <class T>
+  using Zeroed = std::unique_ptr<T[], Free>;
+  template <class T>
+  static Zeroed<T> zeroed(size_t n) { return Zeroed<T>(static_cast<T*>(std::calloc(n, sizeof(T)))); }
+  Zeroed<uint32_t> listener_index_;  // port -> 1 + row in listener_rows_, 0 = unseen
+  Zeroed<uint32_t> port_index_;      // port -> 1 + row in port_rows_, 0 = unseen
+  Zeroed<PortRow> port_rows_;        // rows in first-seen order; n_port_rows_ used
+  Zeroed<uint16_t> port_of_row_;
+  uint32_t n_port_rows_ = 0;
   std::unordered_map<RemoteKey, std::pair<uint64_t, uint64_t>, RemoteHash> remotes_;
   bool remotes_capped_ = false;
   std::vector<SocketInode> inodes_;

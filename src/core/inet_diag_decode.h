@@ -27,17 +27,22 @@ struct DiagSocket {
   uint32_t wqueue = 0;
 };
 
+struct DecodeStep {
+  bool done = false;         // NLMSG_DONE seen: the dump is complete
+  bool interrupted = false;  // a message carried NLM_F_DUMP_INTR: tables changed mid-dump
+  size_t sockets = 0;        // socket messages decoded from this datagram
+};
+
 // Receives each decoded socket as it is decoded (streaming: nothing is stored by the decoder).
 class DiagSink {
  public:
   virtual ~DiagSink() = default;
   virtual void on_socket(const DiagSocket& s) = 0;
-};
-
-struct DecodeStep {
-  bool done = false;         // NLMSG_DONE seen: the dump is complete
-  bool interrupted = false;  // a message carried NLM_F_DUMP_INTR: tables changed mid-dump
-  size_t sockets = 0;        // socket messages decoded from this datagram
+  // Decodes one datagram into this sink; what the netlink reader calls. The default is
+  // decode_inet_diag (one virtual on_socket per socket); a sink on the hot path overrides it
+  // with decode_inet_diag_loop on its own type (core/inet_diag_decode_loop.h) so that
+  // on_socket is called directly.
+  virtual Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type);
 };
 
 // Decodes one datagram of a dump reply. `msg_type` is the type socket messages carry

@@ -67,8 +67,7 @@ core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::Diag
       return core::make_error("sock_diag", "cannot receive dump", errno);
     }
     if (n == 0) return core::make_error("sock_diag", "dump ended without NLMSG_DONE");
-    auto step = core::decode_inet_diag(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)),
-                                       reply_type, sink);
+    auto step = sink.consume(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)), reply_type);
     if (!step) return step.error();
     out.sockets += step->sockets;
     out.interrupted = out.interrupted || step->interrupted;

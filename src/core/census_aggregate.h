@@ -45,7 +45,8 @@ class CensusAggregator final : public DiagSink {
  public:
   explicit CensusAggregator(AggregateOptions opts);
   void on_socket(const DiagSocket& s) override;
-  // Decodes a datagram calling on_socket directly (no virtual call per socket).
+  // Decodes a datagram reading each socket's fields in place (DiagWireView), with no virtual
+  // call per socket; counts exactly what on_socket would.
   Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type) override;
 
   // Orphaned FIN-WAIT-2 timewait minisocks seen (state 5 with the timewait timer), before any

@@ -74,6 +74,17 @@ core::Status check_profile(const std::string& data_dir, const std::string& name,
   return error("no such profile" + core::did_you_mean(name, names), "run 'tcptune profiles' to list them");
 }
 
+// The profile an audit judges against: --profile, else tcptune.toml's, else none ("");
+// checked against the data directory (errors located in the file when it came from there).
+core::Result<std::string> chosen_profile(const AuditOptions& o, const core::ToolConfig& tool,
+                                         const std::string& data_dir) {
+  const std::string name = !o.profile.empty() ? o.profile : tool.profile.value_or("");
+  if (name.empty()) return name;
+  const auto where = o.profile.empty() ? tool.profile_where : std::nullopt;
+  if (auto st = check_profile(data_dir, name, where); !st) return st.error();
+  return name;
+}
+
 int list_thresholds(const core::Thresholds& t, const Knowledge& k) {
   std::string out;
   for (const auto& [name, v] : t) {
@@ -114,13 +125,10 @@ int run_audit(const Globals& g, const AuditOptions& o) {
       return report_error(core::make_error("--snapshot", "cannot be combined with a namespace option"), kExitUsage);
     auto tool = read_tool_config(o);
     if (!tool) return report_error(tool.error(), kExitRuntime);
+    auto profile = chosen_profile(o, *tool, platform::find_data_dir());
+    if (!profile) return report_error(profile.error(), settings_exit(profile.error().loc.has_value()));
     NetnsArgs args = o.netns;
-    args.profile = !o.profile.empty() ? o.profile : tool->profile.value_or("");
-    if (!args.profile.empty()) {
-      const auto where = o.profile.empty() ? tool->profile_where : std::nullopt;
-      if (auto st = check_profile(platform::find_data_dir(), args.profile, where); !st)
-        return report_error(st.error(), settings_exit(where.has_value()));
-    }
+    args.profile = *profile;
     return run_netns_audit(g, args, {o.format, o.output, *fail_on, !o.no_census, o.rule_dirs, *tool, o.sets});
   }
   auto k = load_knowledge(o.rule_dirs, true);
@@ -132,12 +140,9 @@ int run_audit(const Globals& g, const AuditOptions& o) {
   if (!thresholds) return report_error(thresholds.error(), settings_exit(thresholds.error().loc.has_value()));
   settings.thresholds = std::move(*thresholds);
   if (o.list_thresholds) return list_thresholds(settings.thresholds, *k);
-  settings.profile = !o.profile.empty() ? o.profile : tool->profile.value_or("");
-  if (!settings.profile.empty()) {
-    const auto where = o.profile.empty() ? tool->profile_where : std::nullopt;
-    if (auto st = check_profile(k->data_dir, settings.profile, where); !st)
-      return report_error(st.error(), settings_exit(where.has_value()));
-  }
+  auto profile = chosen_profile(o, *tool, k->data_dir);
+  if (!profile) return report_error(profile.error(), settings_exit(profile.error().loc.has_value()));
+  settings.profile = *profile;
   auto snap = obtain_snapshot(g, o, *k);
   if (!snap) return report_error(snap.error(), kExitRuntime);
   if (!settings.profile.empty()) {

@@ -40,8 +40,8 @@ class DiagSink {
   virtual void on_socket(const DiagSocket& s) = 0;
   // Decodes one datagram into this sink; what the netlink reader calls. The default is
   // decode_inet_diag (one virtual on_socket per socket); a sink on the hot path overrides it
-  // with decode_inet_diag_loop on its own type (core/inet_diag_decode_loop.h) so that
-  // on_socket is called directly.
+  // with decode_inet_diag_loop on a type of its own (core/inet_diag_decode_loop.h), which is
+  // called directly and may read each socket's fields in place (DiagWireView).
   virtual Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type);
 };
 

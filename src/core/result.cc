@@ -29,7 +29,12 @@ std::string Error::summary() const {
 }
 
 Error make_error(std::string object, std::string what, int err, std::string hint) {
-  return Error{std::move(object), std::move(what), err, std::move(hint), std::nullopt};
+  Error e;
+  e.object = std::move(object);
+  e.what = std::move(what);
+  e.err = err;
+  e.hint = std::move(hint);
+  return e;
 }
 
 Error make_file_error(SourceLoc loc, std::string what, std::string hint) {
@@ -38,6 +43,11 @@ Error make_file_error(SourceLoc loc, std::string what, std::string hint) {
   e.what = std::move(what);
   e.hint = std::move(hint);
   e.loc = std::move(loc);
+  return e;
+}
+
+Error as_usage(Error e) {
+  e.kind = ErrorKind::kUsage;
   return e;
 }
 

@@ -18,12 +18,17 @@ struct SourceLoc {
   bool operator==(const SourceLoc&) const = default;
 };
 
+// What an error means for the caller, and so for the exit code (docs/exit-codes.md): a usage
+// error is the command line's (2), a runtime error the environment's or an input file's (3).
+enum class ErrorKind { kRuntime, kUsage };
+
 struct Error {
   std::string object;  // what the error is about (a path, a key, an option)
   std::string what;    // what failed
   int err = 0;         // errno, 0 if none
   std::string hint;    // how to fix it, may be empty
   std::optional<SourceLoc> loc;
+  ErrorKind kind = ErrorKind::kRuntime;
 
   // Whole diagnostic text, one or two lines, without trailing newline.
   std::string render() const;
@@ -33,6 +38,8 @@ struct Error {
 
 Error make_error(std::string object, std::string what, int err = 0, std::string hint = {});
 Error make_file_error(SourceLoc loc, std::string what, std::string hint = {});
+// The same error, marked as the command line's (usage, exit 2).
+Error as_usage(Error e);
 
 template <class T>
 class [[nodiscard]] Result {

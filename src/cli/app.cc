@@ -31,7 +31,10 @@ int run(int argc, char** argv) {
   register_explain(app, g);
   register_sockets(app, g);
   register_diff(app, g);
-  register_profile_commands(app, g);
+  register_profiles(app, g);
+  register_recommend(app, g);
+  register_apply(app, g);
+  register_generate(app, g);
 
   try {
     app.parse(argc, argv);
@@ -45,7 +48,20 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "tcptune: error: %s\nhint: run 'tcptune --help' or 'tcptune COMMAND --help'\n", e.what());
     return kExitUsage;
   }
-  return g.exit_code;
+  return g.result ? exit_code_of(*g.result) : kExitOk;
+}
+
+int exit_code_of(const CommandResult& result) {
+  if (!result) {
+    std::fprintf(stderr, "%s\n", result.error().render().c_str());
+    return result.error().kind == core::ErrorKind::kUsage ? kExitUsage : kExitRuntime;
+  }
+  switch (*result) {
+    case Outcome::kOk: return kExitOk;
+    case Outcome::kFindings: return kExitFindings;
+    case Outcome::kPartFailed: return kExitRuntime;
+  }
+  return kExitRuntime;
 }
 
 }  // namespace tcptune::cli

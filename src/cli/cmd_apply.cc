@@ -8,7 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/profile_common.h"
+#include "cli/plan_render.h"
+#include "cli/profile_context.h"
 #include "platform/apply.h"
 #include "platform/journal.h"
 #include "platform/lock.h"
@@ -50,36 +51,36 @@ std::vector<std::string> keys_of(const std::vector<platform::Change>& changes) {
   return keys;
 }
 
-int run_rollback(const Globals& g, const ApplyCliOptions& o) {
+CommandResult run_rollback(const Globals& g, const ApplyCliOptions& o) {
   platform::ProcSysctl store(g.root);
   auto journal = platform::read_journal(o.state_dir);
-  if (!journal) return report_error(journal.error(), kExitRuntime);
+  if (!journal) return journal.error();
   auto preview = platform::rollback_last(store, exec_options(g, o, true));
-  if (!preview) return report_error(preview.error(), kExitRuntime);
+  if (!preview) return preview.error();
   const platform::Journal& j = **journal;
   print_changes(fmt::format("Rollback of the apply of profile '{}' ({}, journal state {}):", j.profile,
                             j.started, j.state).c_str(),
                 preview->changes, preview->notes);
   if (o.dry_run) {
     std::puts("Dry run: nothing was changed.");
-    return kExitOk;
+    return Outcome::kOk;
   }
   if (auto st = platform::check_writable(g.root, keys_of(preview->changes)); !st) {
-    return report_error(st.error(), kExitRuntime);
+    return st.error();
   }
   if (auto st = confirm(fmt::format("Restore {} settings?", preview->changes.size()), o.yes, "rollback"); !st) {
-    return report_error(st.error(), kExitUsage);
+    return st.error();
   }
   auto done = platform::rollback_last(store, exec_options(g, o, false));
-  if (!done) return report_error(done.error(), kExitRuntime);
+  if (!done) return done.error();
   std::printf("Restored %zu settings: %s\n", done->exec.written.size(),
               fmt::format("{}", fmt::join(done->exec.written, ", ")).c_str());
-  return kExitOk;
+  return Outcome::kOk;
 }
 
 // A journal left by an interrupted apply or rollback is offered for rollback on a terminal;
-// otherwise apply_plan refuses with a hint. Returns an exit code when the run should stop.
-std::optional<int> offer_interrupted(const Globals& g, const ApplyCliOptions& o) {
+// otherwise apply_plan refuses with a hint. Returns what the run ends with when it should stop.
+std::optional<CommandResult> offer_interrupted(const Globals& g, const ApplyCliOptions& o) {
   auto journal = platform::read_journal(o.state_dir);
   if (!journal || !*journal || !(*journal)->interrupted()) return std::nullopt;
   const platform::Journal& j = **journal;
@@ -95,7 +96,7 @@ std::optional<int> offer_interrupted(const Globals& g, const ApplyCliOptions& o)
 
 // `apply --persist` is all or nothing: when the sysctl.d file cannot be written after the values
 // were applied, the journal puts them back, so a reboot and the running kernel never disagree.
-int undo_unpersisted(const Globals& g, const ApplyCliOptions& o, core::Error e, size_t applied) {
+core::Error undo_unpersisted(const Globals& g, const ApplyCliOptions& o, core::Error e, size_t applied) {
   platform::ProcSysctl store(g.root);
   auto undone = platform::rollback_last(store, exec_options(g, o, false));
   const std::string cause = e.hint.empty() ? "" : e.hint + "; ";
@@ -105,38 +106,38 @@ int undo_unpersisted(const Globals& g, const ApplyCliOptions& o, core::Error e, 
     e.hint = cause + fmt::format("the {} values stay applied and the restore failed ({}); run 'tcptune rollback'", applied,
                          undone ? undone->exec.failure->summary() : undone.error().summary());
   }
-  return report_error(e, kExitRuntime);
+  return e;
 }
 
-int run_apply(const Globals& g, const ApplyCliOptions& o) {
+CommandResult run_apply(const Globals& g, const ApplyCliOptions& o) {
   auto ctx = load_profile_context(o.dirs);
-  if (!ctx) return report_error(ctx.error(), kExitRuntime);
+  if (!ctx) return ctx.error();
   auto planned = plan_profile(g, *ctx, o.profile, "");
-  if (!planned) return report_error(planned.error(), kExitRuntime);
+  if (!planned) return planned.error();
   std::fputs(render_plan_text(planned->plan, source_text(g, "")).c_str(), stdout);
   if (!o.dry_run) {
     if (auto rc = offer_interrupted(g, o)) return *rc;
   }
   platform::ProcSysctl store(g.root);
   auto preview = platform::apply_plan(planned->plan, store, exec_options(g, o, true));
-  if (!preview) return report_error(preview.error(), kExitRuntime);
+  if (!preview) return preview.error();
   if (o.dry_run || preview->changes.empty()) {
     if (o.persist) {
       auto path = persist_plan(g, *planned, o.persist_file, !o.dry_run);
-      if (!path) return report_error(path.error(), kExitRuntime);
+      if (!path) return path.error();
       std::printf("%s %s\n", o.dry_run ? "Would write" : "Wrote", path->c_str());
     }
     std::puts(o.dry_run ? "Dry run: nothing was changed." : "Nothing to change.");
-    return kExitOk;
+    return Outcome::kOk;
   }
   if (auto st = platform::check_writable(g.root, keys_of(preview->changes)); !st) {
-    return report_error(st.error(), kExitRuntime);
+    return st.error();
   }
   if (auto st = confirm(fmt::format("Apply {} changes?", preview->changes.size()), o.yes, "apply"); !st) {
-    return report_error(st.error(), kExitUsage);
+    return st.error();
   }
   auto done = platform::apply_plan(planned->plan, store, exec_options(g, o, false));
-  if (!done) return report_error(done.error(), kExitRuntime);
+  if (!done) return done.error();
   print_changes(fmt::format("Applied {} changes:", done->changes.size()).c_str(), done->changes, done->notes);
   std::printf("Journal: %s (undo with 'tcptune rollback')\n", platform::journal_path(o.state_dir).c_str());
   if (o.persist) {
@@ -144,7 +145,7 @@ int run_apply(const Globals& g, const ApplyCliOptions& o) {
     if (!path) return undo_unpersisted(g, o, path.error(), done->changes.size());
     std::printf("Wrote %s\n", path->c_str());
   }
-  return kExitOk;
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -163,7 +164,7 @@ void register_apply(CLI::App& app, Globals& g) {
   cmd->footer("Examples:\n  tcptune apply --profile chat-long --dry-run\n  tcptune apply --profile chat-long --yes --persist");
   cmd->callback([&g, o, persist] {
     o->persist = persist->count() > 0;
-    g.exit_code = run_apply(g, *o);
+    g.result = run_apply(g, *o);
   });
 
   auto r = std::make_shared<ApplyCliOptions>();
@@ -172,14 +173,6 @@ void register_apply(CLI::App& app, Globals& g) {
   rb->add_flag("-y,--yes", r->yes, "Do not ask for confirmation (required when stdin is not a terminal)");
   rb->add_option("--state-dir", r->state_dir, "Where the journal and lock live")->capture_default_str();
   rb->footer("Example: tcptune rollback --dry-run");
-  rb->callback([&g, r] { g.exit_code = run_rollback(g, *r); });
+  rb->callback([&g, r] { g.result = run_rollback(g, *r); });
 }
-
-void register_profile_commands(CLI::App& app, Globals& g) {
-  register_profiles(app, g);
-  register_recommend(app, g);
-  register_apply(app, g);
-  register_generate(app, g);
-}
-
 }  // namespace tcptune::cli

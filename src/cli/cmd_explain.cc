@@ -47,61 +47,62 @@ bool looks_like_rule_id(const std::string& s) {
   return s.find('-') != std::string::npos && s.find('.') == std::string::npos && s.find('/') == std::string::npos;
 }
 
-int run_explain_rule(const ExplainOptions& o, const std::vector<std::string>& rule_dirs) {
-  auto k = load_knowledge(rule_dirs, true);
-  if (!k) return report_error(k.error(), kExitRuntime);
+CommandResult run_explain_rule(const ExplainOptions& o, const std::vector<std::string>& rule_dirs) {
+  auto k = load_knowledge(rule_dirs, KnowledgeParts::kRules);
+  if (!k) return k.error();
   std::vector<std::string> ids;
   for (const auto& r : k->rules) {
     if (upper(r.id) != upper(o.key)) {
       ids.push_back(r.id);
       continue;
     }
-    const std::string text = o.format == "json" ? render_rule_explain_json(r, k->thresholds).dump(2) + "\n"
-                                                : render_rule_explain(r, k->thresholds);
-    if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
-    return kExitOk;
+    Renderers out;
+    out.text = [&](bool) { return render_rule_explain(r, k->thresholds); };
+    out.json = [&] { return render_rule_explain_json(r, k->thresholds); };
+    if (auto st = emit({o.format, "", false}, out); !st) return st.error();
+    return Outcome::kOk;
   }
   const std::string near = core::did_you_mean(upper(o.key), ids);
-  return report_error(core::make_error(o.key, "no rule or finding with this id" + near, 0,
-                                       "run 'tcptune explain --list-rules' to see the rule ids"),
-                      kExitUsage);
+  return core::as_usage(core::make_error(o.key, "no rule or finding with this id" + near, 0,
+                                        "run 'tcptune explain --list-rules' to see the rule ids"));
 }
 
-int run_list_rules(const std::vector<std::string>& rule_dirs) {
-  auto k = load_knowledge(rule_dirs, true);
-  if (!k) return report_error(k.error(), kExitRuntime);
+CommandResult run_list_rules(const std::vector<std::string>& rule_dirs) {
+  auto k = load_knowledge(rule_dirs, KnowledgeParts::kRules);
+  if (!k) return k.error();
   std::string out;
   for (const auto& r : k->rules) out += fmt::format("{:<18} {:<8} {}\n", r.id, core::severity_name(r.severity), r.title);
-  if (auto st = write_output("", out); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  if (auto st = write_output("", out); !st) return st.error();
+  return Outcome::kOk;
 }
 
-int run_explain(const Globals& g, const ExplainOptions& o) {
+CommandResult run_explain(const Globals& g, const ExplainOptions& o) {
   if (looks_like_rule_id(o.key)) return run_explain_rule(o, o.rule_dirs);
-  auto k = load_knowledge({}, false, true);
-  if (!k) return report_error(k.error(), kExitRuntime);
+  auto k = load_knowledge({}, KnowledgeParts::kCatalogueWithNotes);
+  if (!k) return k.error();
   const auto* entry = lookup(k->catalogue, o.key);
   if (!entry) {
     const auto near = core::suggest_keys(k->catalogue, o.key);
     std::string hint = near.empty() ? "run 'tcptune explain --list' to see the keys tcptune knows"
                                     : fmt::format("did you mean {}?", fmt::join(near, ", "));
-    return report_error(core::make_error(o.key, "not a key tcptune knows", 0, hint), kExitUsage);
+    return core::as_usage(core::make_error(o.key, "not a key tcptune knows", 0, hint));
   }
   platform::ProcSysctl store(g.root);
   const core::SysctlReading live = store.read(entry->key);
-  const std::string text = o.format == "json" ? render_explain_json(*entry, &live).dump(2) + "\n"
-                                              : render_explain(*entry, &live);
-  if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  Renderers out;
+  out.text = [&](bool) { return render_explain(*entry, &live); };
+  out.json = [&] { return render_explain_json(*entry, &live); };
+  if (auto st = emit({o.format, "", g.no_color}, out); !st) return st.error();
+  return Outcome::kOk;
 }
 
-int run_list() {
-  auto k = load_knowledge({}, false);
-  if (!k) return report_error(k.error(), kExitRuntime);
+CommandResult run_list() {
+  auto k = load_knowledge({}, KnowledgeParts::kCatalogue);
+  if (!k) return k.error();
   std::string out;
   for (const auto& [key, e] : k->catalogue.entries) out += key + "\n";
-  if (auto st = write_output("", out); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  if (auto st = write_output("", out); !st) return st.error();
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -120,10 +121,10 @@ void register_explain(CLI::App& app, Globals& g) {
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->footer("Examples:\n  tcptune explain tcp_fin_timeout\n  tcptune explain TT-CLOSEWAIT-001");
   cmd->callback([&g, o, list, list_rules] {
-    if (*list) { g.exit_code = run_list(); return; }
-    if (*list_rules) { g.exit_code = run_list_rules(o->rule_dirs); return; }
+    if (*list) { g.result = run_list(); return; }
+    if (*list_rules) { g.result = run_list_rules(o->rule_dirs); return; }
     if (o->key.empty()) throw CLI::RequiredError("key");
-    g.exit_code = run_explain(g, *o);
+    g.result = run_explain(g, *o);
   });
 }
 

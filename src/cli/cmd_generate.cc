@@ -7,7 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/profile_common.h"
+#include "cli/plan_render.h"
+#include "cli/profile_context.h"
 #include "core/sysctl_d_render.h"
 #include "platform/atomic_file.h"
 #include "platform/config_dirs.h"
@@ -42,20 +43,20 @@ void print_precedence(const core::PrecedenceCheck& check, const std::string& hos
   std::fputs(core::render_precedence(check, host_path).c_str(), stderr);
 }
 
-int run_generate(const Globals& g, const GenerateOptions& o) {
+CommandResult run_generate(const Globals& g, const GenerateOptions& o) {
   auto ctx = load_profile_context(o.dirs);
-  if (!ctx) return report_error(ctx.error(), kExitRuntime);
+  if (!ctx) return ctx.error();
   auto planned = plan_profile(g, *ctx, o.profile, o.snapshot);
-  if (!planned) return report_error(planned.error(), kExitRuntime);
+  if (!planned) return planned.error();
   auto path = persist_plan(g, *planned, o.output, /*write=*/!o.output.empty());
-  if (!path) return report_error(path.error(), kExitRuntime);
+  if (!path) return path.error();
   if (o.output.empty()) {
     const std::string text = core::render_sysctl_d(planned->plan, TCPTUNE_VERSION);
-    if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
+    if (auto st = write_output("", text); !st) return st.error();
   } else {
     std::fprintf(stderr, "wrote %s\n", o.output.c_str());
   }
-  return kExitOk;
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -98,7 +99,7 @@ void register_generate(CLI::App& app, Globals& g) {
   cmd->add_option("--snapshot", o->snapshot, "Take kernel version and configuration from a snapshot file");
   cmd->add_option("--profiles", o->dirs, "Also load profiles from DIR (repeatable)");
   cmd->footer("Example: tcptune generate --profile http-short -o /etc/sysctl.d/90-tcptune-http-short.conf");
-  cmd->callback([&g, o] { g.exit_code = run_generate(g, *o); });
+  cmd->callback([&g, o] { g.result = run_generate(g, *o); });
 }
 
 }  // namespace tcptune::cli

@@ -5,7 +5,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/profile_common.h"
+#include "cli/profile_context.h"
+#include "cli/profile_render.h"
 
 namespace tcptune::cli {
 namespace {
@@ -15,48 +16,19 @@ struct ProfilesOptions {
   std::string show;
 };
 
-std::string render_list(const ProfileContext& ctx) {
-  size_t width = 4;
-  for (const auto& [name, p] : ctx.profiles.profiles) width = std::max(width, name.size());
-  std::string out = fmt::format("{:<{}}  {}\n", "NAME", width, "WORKLOAD");
-  for (const auto& [name, p] : ctx.profiles.profiles) {
-    out += fmt::format("{:<{}}  {}\n", name, width, p.description);
-  }
-  out += fmt::format("\nRead from: {}\n", fmt::join(ctx.dirs, ", "));
-  for (const auto& r : ctx.profiles.replaced) out += fmt::format("Replaced: {}\n", r);
-  out += "Show one with 'tcptune profiles show NAME'; compare with this host: 'tcptune recommend --profile NAME'.\n";
-  return out;
-}
-
-std::string render_show(const core::ResolvedProfile& r) {
-  std::string out = fmt::format("Profile '{}' ({})\n  {}\n", r.name, r.path, r.description);
-  out += fmt::format("Applied in order: {}\n", fmt::join(r.applied, ", "));
-  for (const auto& s : r.settings) {
-    const std::string value = s.setting.kernel_default ? std::string("the running kernel's default")
-                                                       : s.setting.value;
-    out += fmt::format("\n{} = {}\n", s.setting.key, value);
-    out += fmt::format("    from {} ({}:{}){}\n", s.origin, s.setting.where.file, s.setting.where.line,
-                       s.chain.size() > 1 ? fmt::format(" via {}", fmt::join(s.chain, " -> ")) : "");
-    if (!s.setting.reason.empty()) out += fmt::format("    {}\n", s.setting.reason);
-    for (const auto& o : s.overridden) out += fmt::format("    overrides {} = {}\n", o.origin, o.value);
-  }
-  if (r.settings.empty()) out += "\n(no settings)\n";
-  return out;
-}
-
-int run_profiles(const ProfilesOptions& o) {
+CommandResult run_profiles(const ProfilesOptions& o) {
   auto ctx = load_profile_context(o.dirs);
-  if (!ctx) return report_error(ctx.error(), kExitRuntime);
+  if (!ctx) return ctx.error();
   std::string text;
   if (o.show.empty()) {
-    text = render_list(*ctx);
+    text = render_profile_list(*ctx);
   } else {
     auto r = core::resolve_profile(ctx->profiles, o.show);
-    if (!r) return report_error(r.error(), r.error().loc ? kExitRuntime : kExitUsage);
-    text = render_show(*r);
+    if (!r) return r.error();
+    text = render_profile_show(*r);
   }
-  if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  if (auto st = write_output("", text); !st) return st.error();
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -68,7 +40,7 @@ void register_profiles(CLI::App& app, Globals& g) {
   auto* show = cmd->add_subcommand("show", "Show a profile's resolved settings and where each comes from");
   show->add_option("name", o->show, "Profile name")->required();
   cmd->footer("Examples:\n  tcptune profiles\n  tcptune profiles show reverse-proxy");
-  cmd->callback([&g, o] { g.exit_code = run_profiles(*o); });
+  cmd->callback([&g, o] { g.result = run_profiles(*o); });
 }
 
 }  // namespace tcptune::cli

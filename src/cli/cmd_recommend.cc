@@ -6,9 +6,11 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/profile_common.h"
+#include "cli/audit_pipeline.h"
+#include "cli/plan_render.h"
+#include "cli/profile_context.h"
+#include "cli/profile_render.h"
 #include "core/recommend_auto.h"
-#include "platform/counters.h"
 
 namespace tcptune::cli {
 namespace {
@@ -22,26 +24,23 @@ struct RecommendOptions {
   std::vector<std::string> dirs;
 };
 
-int run_recommend(const Globals& g, const RecommendOptions& o) {
+CommandResult run_recommend(const Globals& g, const RecommendOptions& o) {
   auto ctx = load_profile_context(o.dirs);
-  if (!ctx) return report_error(ctx.error(), kExitRuntime);
+  if (!ctx) return ctx.error();
   auto planned = plan_profile(g, *ctx, o.profile, o.snapshot);
-  if (!planned) {
-    const bool usage = !planned.error().loc && planned.error().what == "no such profile";
-    return report_error(planned.error(), usage ? kExitUsage : kExitRuntime);
-  }
+  if (!planned) return planned.error();
   const std::string source = source_text(g, o.snapshot);
-  std::string text;
-  if (o.format == "json") {
-    text = render_plan_json(planned->plan, source).dump(2) + "\n";
-  } else {
-    text = render_plan_text(planned->plan, source);
+  Renderers r;
+  r.text = [&](bool) {
+    std::string text = render_plan_text(planned->plan, source);
     if (planned->plan.change_count() > 0 && o.snapshot.empty()) {
       text += fmt::format("Preview: tcptune apply --profile {} --dry-run\n", o.profile);
     }
-  }
-  if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+    return text;
+  };
+  r.json = [&] { return render_plan_json(planned->plan, source); };
+  if (auto st = emit({o.format, "", g.no_color}, r); !st) return st.error();
+  return Outcome::kOk;
 }
 
 // Every key any loaded profile plans with, so the chosen profile can be planned from one snapshot.
@@ -55,48 +54,48 @@ std::vector<std::string> all_plan_inputs(const ProfileContext& ctx) {
   return keys;
 }
 
-std::string render_choice_text(const core::AutoChoice& c, const std::string& source) {
-  std::string out = fmt::format("Workload observed on {}:\n", source);
-  for (const auto& e : c.evidence) out += fmt::format("  {}\n", e);
-  out += c.profile ? fmt::format("\nProfile '{}' fits: ", *c.profile) : std::string("\n");
-  out += fmt::format("{}\n", fmt::join(c.why, "; "));
-  for (const auto& n : c.caveats) out += fmt::format("  note: {}\n", n);
-  return out;
-}
-
-int run_auto(const Globals& g, const RecommendOptions& o) {
+CommandResult run_auto(const Globals& g, const RecommendOptions& o) {
   auto ctx = load_profile_context(o.dirs);
-  if (!ctx) return report_error(ctx.error(), kExitRuntime);
-  auto snap = snapshot_for(g, o.snapshot, all_plan_inputs(*ctx), true);
-  if (!snap) return report_error(snap.error(), kExitRuntime);
-  if (o.snapshot.empty() && g.root == "/" && o.interval_ms > 0) {
-    // Two samples give open rates: lifetimes then need no TIME-WAIT on this side.
-    auto rated = platform::read_counters_with_rates(g.root, o.interval_ms);
-    if (rated) snap->counters = std::move(*rated);
-  }
+  if (!ctx) return ctx.error();
+  SnapshotSource source;
+  source.root = g.root;
+  source.file = o.snapshot;
+  source.keys = all_plan_inputs(*ctx);
+  // Two samples on this host give open rates: lifetimes then need no TIME-WAIT on this side.
+  if (o.snapshot.empty() && g.root == "/") source.interval_ms = o.interval_ms;
+  auto snap = obtain_snapshot(source);
+  if (!snap) return snap.error();
   if (!snap->census) {
     std::string why = "no socket census in the snapshot";
     for (const auto& gap : snap->gaps)
       if (gap.what == "socket census") why = gap.reason;
-    return report_error(core::make_error("recommend --auto", "cannot observe the workload: " + why, 0,
-                                         "name a profile with --profile NAME"), kExitRuntime);
+    return core::make_error("recommend --auto", "cannot observe the workload: " + why, 0,
+                            "name a profile with --profile NAME");
   }
   const core::AutoChoice choice = core::recommend_auto(core::observe(*snap->census, snap->counters));
-  const std::string source = source_text(g, o.snapshot);
-  nlohmann::json j = {{"profile", choice.profile ? nlohmann::json(*choice.profile) : nlohmann::json(nullptr)},
-                      {"why", choice.why}, {"evidence", choice.evidence}, {"caveats", choice.caveats}};
-  std::string text = render_choice_text(choice, source);
+  const std::string where = source_text(g, o.snapshot);
+  std::optional<core::Plan> plan;
   if (choice.profile) {
     auto resolved = core::resolve_profile(ctx->profiles, *choice.profile);
-    if (!resolved) return report_error(resolved.error(), kExitRuntime);
-    auto plan = core::make_plan(*resolved, ctx->catalogue, *snap);
-    if (!plan) return report_error(plan.error(), kExitRuntime);
-    text += "\n" + render_plan_text(*plan, source);
-    j["plan"] = render_plan_json(*plan, source);
+    if (!resolved) return resolved.error();
+    auto made = core::make_plan(*resolved, ctx->catalogue, *snap);
+    if (!made) return made.error();
+    plan = std::move(*made);
   }
-  if (o.format == "json") text = nlohmann::json{{"auto", j}}.dump(2) + "\n";
-  if (auto st = write_output("", text); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  Renderers r;
+  r.text = [&](bool) {
+    std::string text = render_auto_choice(choice, where);
+    if (plan) text += "\n" + render_plan_text(*plan, where);
+    return text;
+  };
+  r.json = [&] {
+    nlohmann::json j = {{"profile", choice.profile ? nlohmann::json(*choice.profile) : nlohmann::json(nullptr)},
+                        {"why", choice.why}, {"evidence", choice.evidence}, {"caveats", choice.caveats}};
+    if (plan) j["plan"] = render_plan_json(*plan, where);
+    return nlohmann::json{{"auto", j}};
+  };
+  if (auto st = emit({o.format, "", g.no_color}, r); !st) return st.error();
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -115,7 +114,7 @@ void register_recommend(CLI::App& app, Globals& g) {
   cmd->footer("Examples:\n  tcptune recommend --profile chat-long\n  tcptune recommend --auto");
   cmd->callback([&g, o] {
     if (!o->automatic && o->profile.empty()) throw CLI::RequiredError("--profile or --auto");
-    g.exit_code = o->automatic ? run_auto(g, *o) : run_recommend(g, *o);
+    g.result = o->automatic ? run_auto(g, *o) : run_recommend(g, *o);
   });
 }
 

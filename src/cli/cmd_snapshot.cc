@@ -1,13 +1,17 @@
-// tcptune snapshot [-o FILE]: capture everything an audit looks at, as JSON.
+// tcptune snapshot [-o FILE]: capture everything an audit looks at, as JSON; with a namespace
+// option, one namespace's snapshot or every namespace's ({"schema":"tcptune.netns-snapshots"}).
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/audit_pipeline.h"
 #include "cli/commands.h"
 #include "cli/knowledge.h"
-#include "cli/netns_audit.h"
+#include "cli/netns_options.h"
+#include "cli/netns_render.h"
 #include "cli/output.h"
 #include "core/snapshot_json.h"
-#include "platform/collect.h"
 
 namespace tcptune::cli {
 namespace {
@@ -17,21 +21,49 @@ struct SnapshotOptions {
   NetnsArgs netns;
 };
 
-int run_snapshot(const Globals& g, const SnapshotOptions& o) {
-  if (o.netns.any()) {
-    NetnsRunOptions no;
-    no.output = o.output;
-    return run_netns_snapshot(g, o.netns, no);
+nlohmann::json namespaces_json(const std::vector<NamespaceSnapshot>& spaces) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& s : spaces) {
+    auto j = netns_info_json(s.info);
+    j["global_keys"] = s.global_keys;
+    j["error"] = s.error ? nlohmann::json(s.error->summary()) : nlohmann::json(nullptr);
+    j["snapshot"] = s.snapshot ? core::snapshot_to_json(*s.snapshot) : nlohmann::json(nullptr);
+    arr.push_back(std::move(j));
   }
-  auto k = load_knowledge({}, true);
-  if (!k) return report_error(k.error(), kExitRuntime);
-  platform::CollectOptions co;
-  co.root = g.root;
-  co.keys = keys_to_collect(*k);
-  const core::Snapshot s = platform::collect_snapshot(co);
-  const std::string text = core::snapshot_to_json(s).dump(2) + "\n";
-  if (auto st = write_output(o.output, text); !st) return report_error(st.error(), kExitRuntime);
-  return kExitOk;
+  return {{"schema", "tcptune.netns-snapshots"}, {"schema_version", 1}, {"namespaces", std::move(arr)}};
+}
+
+CommandResult run_snapshot(const Globals& g, const SnapshotOptions& o) {
+  std::vector<core::NetnsInfo> targets;
+  if (o.netns.any()) {
+    auto named = netns_targets(g, o.netns);
+    if (!named) return named.error();
+    targets = std::move(*named);
+  }
+  auto k = load_knowledge({}, KnowledgeParts::kRules);
+  if (!k) return k.error();
+  SnapshotSource source;
+  source.root = g.root;
+  source.keys = keys_to_collect(*k);
+  // With a namespace option the host's census is needed only when the host is one of them.
+  source.census = targets.empty() || std::any_of(targets.begin(), targets.end(), [](const auto& t) { return t.is_host; });
+  auto host = obtain_snapshot(source);
+  if (!host) return host.error();
+  nlohmann::json doc;
+  if (!o.netns.any()) {
+    doc = core::snapshot_to_json(*host);
+  } else {
+    const auto spaces = collect_namespaces(*host, targets, *k, true);
+    if (o.netns.all) {
+      doc = namespaces_json(spaces);
+    } else if (!spaces.front().snapshot) {
+      return *spaces.front().error;
+    } else {
+      doc = core::snapshot_to_json(*spaces.front().snapshot);
+    }
+  }
+  if (auto st = write_output(o.output, doc.dump(2) + "\n"); !st) return st.error();
+  return Outcome::kOk;
 }
 
 }  // namespace
@@ -42,7 +74,7 @@ void register_snapshot(CLI::App& app, Globals& g) {
   cmd->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of standard output");
   add_netns_options(cmd, o->netns);
   cmd->footer("Example: tcptune snapshot -o host.json   (then elsewhere: tcptune audit --snapshot host.json)");
-  cmd->callback([&g, o] { g.exit_code = run_snapshot(g, *o); });
+  cmd->callback([&g, o] { g.result = run_snapshot(g, *o); });
 }
 
 }  // namespace tcptune::cli

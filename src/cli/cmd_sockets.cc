@@ -10,7 +10,9 @@
 #include "cli/census_render.h"
 #include "cli/output.h"
 #include "cli/commands.h"
-#include "cli/netns_audit.h"
+#include "cli/netns_options.h"
+#include "cli/netns_render.h"
+#include "platform/netns.h"
 #include "core/census_json.h"
 #include "platform/counters.h"
 #include "platform/sock_diag.h"
@@ -75,28 +77,58 @@ core::Result<std::string> one_pass(const SocketsArgs& a, const platform::CensusO
   return out;
 }
 
-int run_sockets(const SocketsArgs& a, const Globals& g) {
-  auto o = census_options(a, g);
-  if (!o) {
-    std::fputs((o.error().render() + "\n").c_str(), stderr);
-    return kExitUsage;
+// The census of each namespace the options name, run inside it: the text outputs under a heading
+// per namespace, the JSON documents (each the ordinary `sockets` JSON plus "netns" and "error")
+// in {"namespaces":[...]} for --all-netns. A namespace that cannot be read is reported and the
+// others still are.
+CommandResult run_netns_sockets(const Globals& g, const SocketsArgs& a,
+                                const std::function<core::Result<std::string>()>& pass) {
+  auto targets = netns_targets(g, a.netns);
+  if (!targets) return targets.error();
+  nlohmann::json arr = nlohmann::json::array();
+  std::string text;
+  Outcome outcome = Outcome::kOk;
+  for (const auto& t : *targets) {
+    auto out = t.is_host ? pass() : platform::run_in_netns(t, pass);
+    const std::string title = fmt::format("network namespace {} ({})", t.inode, core::netns_label(t));
+    if (!out) {
+      outcome = Outcome::kPartFailed;
+      print_error(out.error());
+    }
+    if (a.format == "json") {
+      auto j = out ? nlohmann::json::parse(*out, nullptr, false) : nlohmann::json::object();
+      j["netns"] = netns_info_json(t);
+      j["error"] = out ? nlohmann::json(nullptr) : nlohmann::json(out.error().summary());
+      arr.push_back(std::move(j));
+    } else if (out) {
+      text += (targets->size() > 1 || !t.is_host ? "== " + title + " ==\n" : std::string()) + *out + "\n";
+    }
   }
+  if (a.format == "json") {
+    const nlohmann::json doc = a.netns.all ? nlohmann::json{{"namespaces", std::move(arr)}}
+                               : arr.empty() ? nlohmann::json()
+                                             : arr.front();
+    text = doc.dump(2) + "\n";
+  }
+  if (auto st = write_output("", text); !st) return st.error();
+  return outcome;
+}
+
+CommandResult run_sockets(const SocketsArgs& a, const Globals& g) {
+  auto o = census_options(a, g);
+  if (!o) return core::as_usage(o.error());
   if (a.netns.any()) {
-    if (a.watch > 0) return report_error(core::make_error("--watch", "cannot be combined with a namespace option"), kExitUsage);
-    return run_netns_sockets(g, a.netns, a.format, [&] { return one_pass(a, *o, g); });
+    if (a.watch > 0) return core::as_usage(core::make_error("--watch", "cannot be combined with a namespace option"));
+    return run_netns_sockets(g, a, [&] { return one_pass(a, *o, g); });
   }
   for (;;) {
     auto out = one_pass(a, *o, g);
-    if (!out) {
-      std::fputs((out.error().render() + "\n").c_str(), stderr);
-      return kExitRuntime;
-    }
+    if (!out) return out.error();
     // --watch redraws in place (cursor home + clear) until interrupted; JSON is one document
     // per refresh so it can be piped.
-    if (a.watch > 0 && a.format == "text") std::fputs("\x1b[H\x1b[2J", stdout);
-    std::fputs(out->c_str(), stdout);
-    std::fflush(stdout);
-    if (a.watch <= 0) return kExitOk;
+    const std::string clear = a.watch > 0 && a.format == "text" ? "\x1b[H\x1b[2J" : "";
+    if (auto st = write_output("", clear + *out); !st) return st.error();
+    if (a.watch <= 0) return Outcome::kOk;
     std::this_thread::sleep_for(std::chrono::duration<double>(a.watch));
   }
 }
@@ -119,7 +151,7 @@ void register_sockets(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"auto", "sock_diag", "proc"}));
   add_netns_options(sub, args->netns);
   sub->footer("Examples:\n  tcptune sockets --state time-wait --by remote\n  tcptune sockets --by process --top 5");
-  sub->callback([args, &g]() { g.exit_code = run_sockets(*args, g); });
+  sub->callback([args, &g]() { g.result = run_sockets(*args, g); });
 }
 
 }  // namespace tcptune::cli

@@ -24,8 +24,7 @@ size_t split_point(const std::vector<core::RuleSource>& sources, size_t share) {
 
 }  // namespace
 
-core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules,
-                                       bool with_notes) {
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, KnowledgeParts parts) {
   Knowledge k;
   k.data_dir = platform::find_data_dir();
   if (k.data_dir.empty()) {
@@ -35,11 +34,11 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
   const std::string cat_path = k.data_dir + "/rules/" + kCatalogueFile;
   auto text = platform::read_file(cat_path);
   if (!text) return text.error();
-  if (!with_rules) {
+  if (parts != KnowledgeParts::kRules) {
     auto cat = core::load_catalogue(*text, cat_path);
     if (!cat) return cat.error();
     k.catalogue = std::move(*cat);
-    if (with_notes) {
+    if (parts == KnowledgeParts::kCatalogueWithNotes) {
       const std::string notes_path = k.data_dir + "/rules/" + kCatalogueNotesFile;
       auto notes = platform::read_file(notes_path);
       if (!notes) return notes.error();

@@ -24,10 +24,15 @@ inline constexpr const char* kCatalogueFile = "catalogue.toml";
 inline constexpr const char* kCatalogueNotesFile = "catalogue-notes.toml";  // explain's text
 inline constexpr const char* kSystemRulesDir = "/etc/tcptune/rules.d";
 
-// with_notes: also the catalogue's notes (rules/catalogue-notes.toml), which only `explain KEY`
-// shows; an audit does not parse them.
-core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, bool with_rules,
-                                       bool with_notes = false);
+// What to load: the catalogue is always loaded. Its notes (rules/catalogue-notes.toml) are
+// what only `explain KEY` shows, so an audit does not parse them.
+enum class KnowledgeParts {
+  kCatalogue,           // the key catalogue alone
+  kCatalogueWithNotes,  // the catalogue and its notes
+  kRules,               // the catalogue and the rules (shipped, rules.d, extra directories)
+};
+
+core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rule_dirs, KnowledgeParts parts);
 
 // Keys the snapshot must read: every catalogue key plus every key a rule names. Profiles can
 // only set catalogue keys (validated when loaded), so their keys are included too.

@@ -8,10 +8,20 @@
 
 namespace tcptune::cli {
 
-int report_error(const core::Error& e, int code) {
-  std::fprintf(stderr, "%s\n", e.render().c_str());
-  return code;
+core::Status emit(const OutputOptions& out, const Renderers& renderers) {
+  std::string text;
+  if (out.format == "json") {
+    text = renderers.json().dump(2) + "\n";
+  } else if (out.format == "prometheus" && renderers.prometheus) {
+    text = renderers.prometheus();
+  } else {
+    const bool to_terminal = out.file.empty() || out.file == "-";
+    text = renderers.text(to_terminal && use_color(out.no_color));
+  }
+  return write_output(out.file, text);
 }
+
+void print_error(const core::Error& e) { std::fprintf(stderr, "%s\n", e.render().c_str()); }
 
 core::Status write_output(const std::string& path, std::string_view text) {
   if (path.empty() || path == "-") {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/knowledge.h"
-#include "cli/profile_common.h"
+#include "cli/profile_context.h"
 #include "platform/data_dirs.h"
 
 namespace tcptune::cli {

@@ -73,9 +73,10 @@ Result<ResolvedProfile> resolve_profile(const ProfileSet& set, const std::string
   const Profile* p = set.find(name);
   if (!p) {
     const std::string near = closest_match(name, set.names());
-    return make_error(fmt::format("profile '{}'", name), "no such profile", 0,
-                      near.empty() ? "run 'tcptune profiles' to list the profiles"
-                                   : fmt::format("did you mean '{}'?", near));
+    // The name is the caller's (the command line's): a usage error.
+    return as_usage(make_error(fmt::format("profile '{}'", name), "no such profile", 0,
+                               near.empty() ? "run 'tcptune profiles' to list the profiles"
+                                            : fmt::format("did you mean '{}'?", near)));
   }
   Resolver r(set);
   if (auto st = r.apply(*p); !st) return st.error();

@@ -39,8 +39,9 @@ inline constexpr size_t kMaxIncludeDepth = 32;
 
 // Applies includes depth-first in the order written (each profile at most once), then the
 // profile's own settings; a later value for a key replaces an earlier one. Errors: unknown
-// profile (with a suggestion), unknown include (located at the include entry), include cycle
-// (located at the entry that closes it, the chain named: "include cycle: a -> b -> a").
+// profile (with a suggestion; a usage error, as the name is the caller's), unknown include
+// (located at the include entry), include cycle (located at the entry that closes it, the chain
+// named: "include cycle: a -> b -> a").
 Result<ResolvedProfile> resolve_profile(const ProfileSet& set, const std::string& name);
 
 }  // namespace tcptune::core

@@ -108,21 +108,21 @@ Result<Thresholds> resolve_thresholds(const std::map<std::string, ThresholdDecl>
     const size_t eq = arg.find('=');
     constexpr std::string_view kPrefix = "threshold.";
     if (eq == std::string::npos || arg.compare(0, kPrefix.size(), kPrefix) != 0) {
-      return make_error(object, "expected threshold.NAME=VALUE");
+      return as_usage(make_error(object, "expected threshold.NAME=VALUE"));
     }
     const std::string name = arg.substr(kPrefix.size(), eq - kPrefix.size());
     const std::string text = arg.substr(eq + 1);
     auto it = out.find(name);
     if (it == out.end()) {
-      return make_error(object, fmt::format("unknown threshold '{}'{}", name, did_you_mean(name, names)), 0,
-                        "run 'tcptune audit --list-thresholds' to see the thresholds the rules declare");
+      return as_usage(make_error(object, fmt::format("unknown threshold '{}'{}", name, did_you_mean(name, names)), 0,
+                        "run 'tcptune audit --list-thresholds' to see the thresholds the rules declare"));
     }
     int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || p != text.data() + text.size() || text.empty()) {
-      return make_error(object, fmt::format("'{}' is not an integer", text));
+      return as_usage(make_error(object, fmt::format("'{}' is not an integer", text)));
     }
-    if (v < 0) return make_error(object, fmt::format("threshold '{}' must be >= 0, got {}", name, v));
+    if (v < 0) return as_usage(make_error(object, fmt::format("threshold '{}' must be >= 0, got {}", name, v)));
     it->second = ThresholdValue{v, "--set"};
   }
   return out;

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/netns_audit.h"
+#include "cli/netns_render.h"
 #include "cli/report_render.h"
 #include "core/census_json.h"
 
@@ -17,7 +17,7 @@ constexpr TcpState kColumns[] = {TcpState::kEstablished, TcpState::kListen, TcpS
                                  TcpState::kCloseWait, TcpState::kFinWait2, TcpState::kSynRecv};
 constexpr const char* kColumnTitles[] = {"ESTAB", "LISTEN", "TW", "CW", "FW2", "SYNRCV"};
 
-std::string worst(const NetnsAudit& a) {
+std::string worst(const NamespaceSnapshot& a) {
   if (!a.snapshot) return "unreadable";
   if (a.report.findings.empty()) return "-";
   const auto& f = a.report.findings.front();  // report order: most severe first
@@ -31,7 +31,7 @@ std::string short_key(const std::string& k) {
   return k;
 }
 
-std::string differs(const NetnsAudit& a) {
+std::string differs(const NamespaceSnapshot& a) {
   if (a.info.is_host) return "(reference)";
   if (a.differences.empty()) return "-";
   std::vector<std::string> names;
@@ -44,13 +44,13 @@ std::string differs(const NetnsAudit& a) {
   return fmt::format("{}", fmt::join(names, ","));
 }
 
-std::string count_cell(const NetnsAudit& a, size_t col) {
+std::string count_cell(const NamespaceSnapshot& a, size_t col) {
   if (!a.snapshot || !a.snapshot->census) return "?";
   if (col == std::size(kColumns)) return std::to_string(a.snapshot->census->states.total());
   return std::to_string(a.snapshot->census->states[kColumns[col]]);
 }
 
-std::string table(const std::vector<NetnsAudit>& audits) {
+std::string table(const std::vector<NamespaceSnapshot>& audits) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head = {"NETNS", "LABEL"};
   head.insert(head.end(), std::begin(kColumnTitles), std::end(kColumnTitles));
@@ -80,7 +80,7 @@ std::string table(const std::vector<NetnsAudit>& audits) {
   return out;
 }
 
-std::string section(const NetnsAudit& a, size_t rule_count) {
+std::string section(const NamespaceSnapshot& a, size_t rule_count) {
   std::string out = fmt::format("\n== network namespace {} ({}) ==\n", a.info.inode, core::netns_label(a.info));
   for (const auto& p : a.info.processes) {
     if (&p - a.info.processes.data() >= 5) {
@@ -105,7 +105,7 @@ std::string section(const NetnsAudit& a, size_t rule_count) {
 
 }  // namespace
 
-std::string render_netns_text(const std::vector<NetnsAudit>& audits, size_t rule_count) {
+std::string render_netns_text(const std::vector<NamespaceSnapshot>& audits, size_t rule_count) {
   std::string out = fmt::format("tcptune audit of {} network namespaces\n\n", audits.size());
   out += table(audits);
   for (const auto& a : audits) out += section(a, rule_count);
@@ -125,7 +125,7 @@ nlohmann::json netns_info_json(const core::NetnsInfo& ns) {
           {"containers", core::netns_containers(ns)}};
 }
 
-nlohmann::json render_netns_json(const std::vector<NetnsAudit>& audits, size_t rule_count) {
+nlohmann::json render_netns_json(const std::vector<NamespaceSnapshot>& audits, size_t rule_count) {
   using nlohmann::json;
   json spaces = json::array();
   for (const auto& a : audits) {

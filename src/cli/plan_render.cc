@@ -1,0 +1,43 @@
+#include "cli/plan_render.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tcptune::cli {
+
+std::string render_plan_text(const core::Plan& plan, const std::string& source) {
+  std::string out = fmt::format("Profile '{}' against {}{}\n", plan.profile, source,
+                                plan.kernel ? fmt::format(" (Linux {})", core::version_text(*plan.kernel)) : "");
+  if (!plan.description.empty()) out += fmt::format("  {}\n", plan.description);
+  size_t width = 0;
+  for (const auto& it : plan.items) width = std::max(width, it.key.size());
+  for (const auto& it : plan.items) {
+    const std::string what = it.change ? fmt::format("{} -> {}", it.before, it.after)
+                                       : fmt::format("{} (already at target)", it.after);
+    const std::string from = it.origin != plan.profile ? fmt::format("  [from {}]", it.origin) : "";
+    out += fmt::format("\n{:<{}}  {}{}\n", it.key, width, what, from);
+    out += fmt::format("    {}\n", it.reason);
+    for (const auto& n : it.notes) out += fmt::format("    note: {}\n", n);
+  }
+  if (!plan.omitted.empty()) out += "\nNot set:\n";
+  for (const auto& o : plan.omitted) out += fmt::format("  {}\n", o);
+  out += fmt::format("\n{} of {} settings differ from the profile.\n", plan.change_count(), plan.items.size());
+  return out;
+}
+
+nlohmann::json render_plan_json(const core::Plan& plan, const std::string& source) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& it : plan.items) {
+    items.push_back({{"key", it.key}, {"current", it.before}, {"target", it.after},
+                     {"change", it.change}, {"reason", it.reason}, {"origin", it.origin},
+                     {"notes", it.notes}});
+  }
+  nlohmann::json j = {{"profile", plan.profile}, {"description", plan.description},
+                      {"source", source}, {"items", items}, {"omitted", plan.omitted},
+                      {"changes", plan.change_count()}};
+  j["kernel"] = plan.kernel ? nlohmann::json(core::version_text(*plan.kernel)) : nlohmann::json(nullptr);
+  return j;
+}
+
+}  // namespace tcptune::cli

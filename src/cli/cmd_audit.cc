@@ -12,14 +12,13 @@
 #include "cli/output.h"
 #include "cli/report_prometheus.h"
 #include "cli/report_render.h"
+#include "platform/data_dirs.h"
 
 namespace tcptune::cli {
 namespace {
 
-inline constexpr const char* kToolConfigFile = "/etc/tcptune/tcptune.toml";
-
 struct AuditOptions {
-  AuditRequest request{{}, kToolConfigFile, false, {}, {}};
+  AuditRequest request{{}, platform::system_config_dir() + "/tcptune.toml", false, {}, {}};
   std::string snapshot;
   OutputOptions out;
   std::string fail_on = "critical";
@@ -147,7 +146,7 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_option("--interval", o->interval, "Sample the kernel counters twice, SECONDS apart, to see what is increasing now")
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--processes", o->processes, "Name the processes that own CLOSE-WAIT sockets (walks /proc/*/fd; root sees all)");
-  cmd->add_option("--config", o->request.config, "tcptune settings file ([threshold], [audit] profile)")->capture_default_str();
+  cmd->add_option("--config", o->request.config, "tcptune settings file ([threshold], [audit] profile); default /etc/tcptune/tcptune.toml")->capture_default_str();
   cmd->add_flag("--list-thresholds", o->list_thresholds, "Print every threshold with its value, origin and meaning, then exit");
   cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --interval 10 --processes\n"
               "  tcptune audit --set threshold.close_wait_per_port=200\n"

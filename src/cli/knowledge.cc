@@ -56,7 +56,7 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
     return core::ok_status();
   };
   if (auto s = add_dir(k.data_dir + "/rules", false); !s) return s.error();
-  if (auto s = add_dir(kSystemRulesDir, true); !s) return s.error();
+  if (auto s = add_dir(system_rules_dir(), true); !s) return s.error();
   for (const auto& d : extra_rule_dirs) {
     if (auto s = add_dir(d, false); !s) return s.error();
   }
@@ -92,6 +92,8 @@ core::Result<Knowledge> load_knowledge(const std::vector<std::string>& extra_rul
   k.thresholds = std::move(set->thresholds);
   return k;
 }
+
+std::string system_rules_dir() { return platform::system_config_dir() + "/rules.d"; }
 
 std::vector<std::string> keys_to_collect(const Knowledge& k) {
   std::set<std::string> keys;

@@ -22,7 +22,8 @@ struct Knowledge {
 
 inline constexpr const char* kCatalogueFile = "catalogue.toml";
 inline constexpr const char* kCatalogueNotesFile = "catalogue-notes.toml";  // explain's text
-inline constexpr const char* kSystemRulesDir = "/etc/tcptune/rules.d";
+// The administrator's rules: <system_config_dir()>/rules.d (/etc/tcptune/rules.d).
+std::string system_rules_dir();
 
 // What to load: the catalogue is always loaded. Its notes (rules/catalogue-notes.toml) are
 // what only `explain KEY` shows, so an audit does not parse them.

@@ -15,6 +15,8 @@
 
 namespace tcptune::cli {
 
+std::string system_profiles_dir() { return platform::system_config_dir() + "/profiles.d"; }
+
 core::Result<core::ProfileSet> load_profile_set(const std::string& data_dir, const core::Catalogue& catalogue,
                                                 const std::vector<std::string>& extra_dirs,
                                                 std::vector<std::string>& dirs) {
@@ -27,7 +29,7 @@ core::Result<core::ProfileSet> load_profile_set(const std::string& data_dir, con
     return core::ok_status();
   };
   if (auto s = add_dir(data_dir + "/profiles", false); !s) return s.error();
-  if (auto s = add_dir(kSystemProfilesDir, true); !s) return s.error();
+  if (auto s = add_dir(system_profiles_dir(), true); !s) return s.error();
   for (const auto& d : extra_dirs) {
     if (auto s = add_dir(d, false); !s) return s.error();
   }

@@ -17,7 +17,8 @@
 
 namespace tcptune::cli {
 
-inline constexpr const char* kSystemProfilesDir = "/etc/tcptune/profiles.d";
+// The administrator's profiles: <system_config_dir()>/profiles.d (/etc/tcptune/profiles.d).
+std::string system_profiles_dir();
 
 struct ProfileContext {
   core::Catalogue catalogue;
@@ -25,7 +26,7 @@ struct ProfileContext {
   std::vector<std::string> dirs;  // directories read, in order (later ones replace by name)
 };
 
-// The profiles of <data_dir>/profiles, then /etc/tcptune/profiles.d (if it exists), then each
+// The profiles of <data_dir>/profiles, then system_profiles_dir() (if it exists), then each
 // extra directory (--profiles DIR), validated against `catalogue`; `dirs` gets the directories
 // read, in order.
 core::Result<core::ProfileSet> load_profile_set(const std::string& data_dir, const core::Catalogue& catalogue,

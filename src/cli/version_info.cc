@@ -36,8 +36,8 @@ std::string version_text_long() {
   }
   out += fmt::format("data directory: {} ({})\n", data, data_dir_origin(data));
   out += fmt::format("catalogue: {}/rules/{}\n", data, kCatalogueFile);
-  out += "rules:\n" + describe_dir(data + "/rules") + describe_dir(kSystemRulesDir);
-  out += "profiles:\n" + describe_dir(data + "/profiles") + describe_dir(kSystemProfilesDir);
+  out += "rules:\n" + describe_dir(data + "/rules") + describe_dir(system_rules_dir());
+  out += "profiles:\n" + describe_dir(data + "/profiles") + describe_dir(system_profiles_dir());
   return out;
 }
 

@@ -29,6 +29,11 @@ std::string exe_dir() {
 
 }  // namespace
 
+std::string system_config_dir() {
+  if (const char* env = std::getenv("TCPTUNE_SYSCONFDIR"); env && *env) return env;
+  return "/etc/tcptune";
+}
+
 std::string find_data_dir() {
   if (const char* env = std::getenv("TCPTUNE_DATADIR"); env && *env) return env;
   const std::string exe = exe_dir();

@@ -1,5 +1,5 @@
-// Where tcptune's shipped data (rules/, profiles/, rules/catalogue.toml) lives, and reading the
-// *.toml files of a directory.
+// Where tcptune's shipped data (rules/, profiles/, rules/catalogue.toml) and the administrator's
+// additions live, and reading the *.toml files of a directory.
 #pragma once
 
 #include <string>
@@ -12,6 +12,10 @@ namespace tcptune::platform {
 // First existing of: $TCPTUNE_DATADIR; <dir of executable>/../share/tcptune; the compiled-in
 // install directory; the source tree (developer builds). Empty if none has rules/.
 std::string find_data_dir();
+
+// The directory of the administrator's additions and settings: rules.d/, profiles.d/ and
+// tcptune.toml. $TCPTUNE_SYSCONFDIR when set and not empty, else /etc/tcptune.
+std::string system_config_dir();
 
 struct TextFile {
   std::string path;

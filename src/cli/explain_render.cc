@@ -1,3 +1,4 @@
+#include "cli/text_wrap.h"
 #include "cli/explain_render.h"
 
 #include <cstring>
@@ -68,39 +69,6 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 }  // namespace
-
-std::string wrap_text(std::string_view text, std::string_view first, std::string_view rest,
-                      std::size_t width) {
-  std::string out(first);
-  std::size_t line_len = first.size();
-  bool line_has_word = false;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    std::size_t j = i;
-    while (j < text.size() && text[j] != ' ') ++j;
-    if (j == i) break;
-    const std::string_view word = text.substr(i, j - i);
-    if (line_has_word && line_len + 1 + word.size() > width) {
-      out += '\n';
-      out += rest;
-      line_len = rest.size();
-      line_has_word = false;
-    }
-    if (line_has_word) {
-      out += ' ';
-      ++line_len;
-    }
-    out += word;
-    line_len += word.size();
-    line_has_word = true;
-    i = j;
-  }
-  // Trailing blanks of an empty first line would only be noise.
-  while (!line_has_word && !out.empty() && out.back() == ' ') out.pop_back();
-  out += '\n';
-  return out;
-}
 
 std::string render_explain(const core::CatalogueEntry& e, const core::SysctlReading* live) {
   std::string out = e.key + "\n\n";

@@ -19,9 +19,5 @@ std::string render_explain(const core::CatalogueEntry& entry, const core::Sysctl
 nlohmann::json render_explain_json(const core::CatalogueEntry& entry,
                                    const core::SysctlReading* live);
 
-// Words of `text` wrapped to `width` columns: the first line starts with `first`, the others
-// with `rest`. A word longer than a line is kept whole. Each line ends with a newline.
-std::string wrap_text(std::string_view text, std::string_view first, std::string_view rest,
-                      std::size_t width = 80);
 
 }  // namespace tcptune::cli

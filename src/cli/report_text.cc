@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cli/text_wrap.h"
 #include "cli/census_render.h"
 #include "cli/explain_render.h"
 #include "cli/report_render.h"

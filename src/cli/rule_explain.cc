@@ -1,3 +1,4 @@
+#include "cli/text_wrap.h"
 #include "cli/rule_explain.h"
 
 #include <algorithm>
@@ -37,18 +38,6 @@ std::string template_skeleton(std::string_view text) {
     } else {
       out += c;
     }
-  }
-  return out;
-}
-
-std::string wrap_block(std::string_view text, std::string_view indent, std::size_t width) {
-  std::string out;
-  size_t i = 0;
-  while (i <= text.size()) {
-    const size_t eol = std::min(text.find('\n', i), text.size());
-    const std::string_view line = text.substr(i, eol - i);
-    out += line.find_first_not_of(' ') == std::string_view::npos ? std::string("\n") : wrap_text(line, indent, indent, width);
-    i = eol + 1;
   }
   return out;
 }

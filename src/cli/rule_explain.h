@@ -16,10 +16,6 @@ namespace tcptune::cli {
 // "<expr>", "{{" and "}}" as single braces.
 std::string template_skeleton(std::string_view text);
 
-// Wraps each line of `text` separately (so "sysctl = value" lines stay on their own lines),
-// every line indented by `indent`. Ends with a newline.
-std::string wrap_block(std::string_view text, std::string_view indent, std::size_t width = 80);
-
 // Names passed to threshold("...") in the rule's condition and templates, in first-use order.
 std::vector<std::string> rule_thresholds(const core::Rule& rule);
 

@@ -1,3 +1,4 @@
+#include "cli/text_wrap.h"
 #include "cli/explain_render.h"
 
 #include <cerrno>

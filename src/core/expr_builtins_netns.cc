@@ -1,4 +1,4 @@
-// The namespace vocabulary of the condition language (issue 8, docs/netns.md): which network
+// The namespace vocabulary of the condition language (docs/netns.md): which network
 // namespace a rule is judging, the host's own value of a key, the kernel's compiled-in default,
 // what the selected profile sets, and the key lists the namespace rules iterate.
 //

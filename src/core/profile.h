@@ -1,5 +1,5 @@
 // Workload profiles: named sets of sysctl targets, each with a one-line reason, that may include
-// other profiles (issue 5). Loading is in profile_loader.h, include resolution in
+// other profiles (docs/profiles.md). Loading is in profile_loader.h, include resolution in
 // profile_resolve.h, and turning a resolved profile into changes against a snapshot in plan.h.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Fault injection with real processes, files and kernels (issue 7): an apply or rollback killed
+// Fault injection with real processes, files and kernels: an apply or rollback killed
 // (SIGKILL) between any two sysctl writes, a full disk under the journal and under the sysctl.d
 // file, and two applies at once. Each scenario runs in a forked child inside a fresh network
 // namespace (and, for the full disks, a private mount namespace holding tiny tmpfs mounts), so

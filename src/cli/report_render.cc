@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include "cli/census_render.h"
-#include "cli/explain_render.h"
-#include "cli/rule_explain.h"
 #include "cli/text_wrap.h"
 #include "core/census_json.h"
 

@@ -59,7 +59,7 @@ _tcptune() {
                 COMPREPLY=($(compgen -W "$commands" -- "$cur"))
             fi
             return ;;
-        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --netns --netns-pid --all-netns" ;;
+        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --verbose -v --netns --netns-pid --all-netns" ;;
         snapshot)  opts="--output -o --netns --netns-pid --all-netns" ;;
         explain)
             opts="--list --list-rules --format"

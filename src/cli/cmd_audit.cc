@@ -26,6 +26,7 @@ struct AuditOptions {
   double interval = 0;  // seconds between counter samples
   bool processes = false;
   bool list_thresholds = false;
+  bool verbose = false;  // info findings in full
   NetnsArgs netns;
 };
 
@@ -76,6 +77,7 @@ CommandResult audit_host(const Globals& g, const AuditOptions& o, const AuditInp
   ReportContext ctx;
   ctx.snapshot = &*snap;
   ctx.rule_count = inputs.knowledge.rules.size();
+  ctx.verbose = o.verbose;
   ctx.source = source_text(g, o.snapshot);
   return emit_report(o, report, ctx, nullptr);
 }
@@ -100,11 +102,12 @@ CommandResult audit_netns(const Globals& g, const AuditOptions& o, const AuditIn
     ReportContext ctx;
     ctx.snapshot = &*one.snapshot;
     ctx.rule_count = rule_count;
+    ctx.verbose = o.verbose;
     ctx.source = one.info.is_host ? "this host" : fmt::format("network namespace {}", core::netns_label(one.info));
     return emit_report(o, one.report, ctx, &one.info);
   }
   Renderers r;
-  r.text = [&](bool) { return render_netns_text(spaces, rule_count); };
+  r.text = [&](bool) { return render_netns_text(spaces, rule_count, o.verbose); };
   r.json = [&] { return render_netns_json(spaces, rule_count); };
   if (auto st = emit(o.out, r); !st) return st.error();
   // A namespace that vanished between discovery and reading (its last process exited) is a gap
@@ -147,6 +150,7 @@ void register_audit(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--processes", o->processes, "Name the processes that own CLOSE-WAIT sockets (walks /proc/*/fd; root sees all)");
   cmd->add_option("--config", o->request.config, "tcptune settings file ([threshold], [audit] profile); default /etc/tcptune/tcptune.toml")->capture_default_str();
+  cmd->add_flag("-v,--verbose", o->verbose, "Show info findings in full too (text format; otherwise one line each)");
   cmd->add_flag("--list-thresholds", o->list_thresholds, "Print every threshold with its value, origin and meaning, then exit");
   cmd->footer("Examples:\n  tcptune audit --fail-on warning\n  tcptune audit --interval 10 --processes\n"
               "  tcptune audit --set threshold.close_wait_per_port=200\n"

@@ -80,7 +80,7 @@ std::string table(const std::vector<NamespaceSnapshot>& audits) {
   return out;
 }
 
-std::string section(const NamespaceSnapshot& a, size_t rule_count) {
+std::string section(const NamespaceSnapshot& a, size_t rule_count, bool verbose) {
   std::string out = fmt::format("\n== network namespace {} ({}) ==\n", a.info.inode, core::netns_label(a.info));
   for (const auto& p : a.info.processes) {
     if (&p - a.info.processes.data() >= 5) {
@@ -99,16 +99,17 @@ std::string section(const NamespaceSnapshot& a, size_t rule_count) {
   ReportContext ctx;
   ctx.snapshot = &*a.snapshot;
   ctx.rule_count = rule_count;
+  ctx.verbose = verbose;
   ctx.source = a.info.is_host ? "this host" : fmt::format("network namespace {}", core::netns_label(a.info));
   return out + render_report_text(a.report, ctx, false);
 }
 
 }  // namespace
 
-std::string render_netns_text(const std::vector<NamespaceSnapshot>& audits, size_t rule_count) {
+std::string render_netns_text(const std::vector<NamespaceSnapshot>& audits, size_t rule_count, bool verbose) {
   std::string out = fmt::format("tcptune audit of {} network namespaces\n\n", audits.size());
   out += table(audits);
-  for (const auto& a : audits) out += section(a, rule_count);
+  for (const auto& a : audits) out += section(a, rule_count, verbose);
   return out;
 }
 

@@ -16,8 +16,9 @@ namespace tcptune::cli {
 inline constexpr int kNetnsReportSchemaVersion = 1;
 
 // Summary table (namespace, label, sockets by state, worst finding, keys differing from the
-// host), then the findings of each namespace.
-std::string render_netns_text(const std::vector<NamespaceSnapshot>& audits, size_t rule_count);
+// host), then the findings of each namespace (info in full when `verbose`).
+std::string render_netns_text(const std::vector<NamespaceSnapshot>& audits, size_t rule_count,
+                              bool verbose = false);
 // The same structure as JSON.
 nlohmann::json render_netns_json(const std::vector<NamespaceSnapshot>& audits, size_t rule_count);
 // {"inode","names","label","host","processes":[{pid,command,container_id}],"containers"}.

@@ -15,8 +15,11 @@ struct ReportContext {
   const core::Snapshot* snapshot = nullptr;  // host identity and census summary
   std::string source;                        // "live host", "snapshot host.json", "root /srv/copy"
   size_t rule_count = 0;
+  bool verbose = false;  // info findings in full too (otherwise one line each)
 };
 
+// Critical and warning findings in full, first; several findings of one rule as one block (the
+// explanation once, then each item); info findings one line each unless ctx.verbose.
 std::string render_report_text(const core::Report& r, const ReportContext& ctx, bool color);
 nlohmann::json render_report_json(const core::Report& r, const ReportContext& ctx);
 

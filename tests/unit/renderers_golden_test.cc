@@ -82,19 +82,22 @@ class Renderers : public ::testing::Test {
   cli::ReportContext ctx_;
 };
 
-// The goldens show every part of a report: findings of each severity (one per port with
-// ESTABLISHED sockets for the iterating rule) and the snapshot's gap.
+// The goldens show every part of a report: findings of each severity, rules with several items
+// (one per port with ESTABLISHED or listening sockets) and the snapshot's gap.
 TEST_F(Renderers, ReportHasFindingsOfEverySeverityAndAGap) {
   std::vector<std::string> got;
   for (const auto& f : report_.findings) got.push_back(f.id + " " + f.item);
   EXPECT_EQ(got, (std::vector<std::string>{"TT-GOLD-001 ", "TT-GOLD-002 56710", "TT-GOLD-002 56720",
-                                           "TT-GOLD-002 9000", "TT-GOLD-003 "}));
+                                           "TT-GOLD-002 9000", "TT-GOLD-003 ", "TT-GOLD-004 9000",
+                                           "TT-GOLD-004 9001"}));
   EXPECT_EQ(report_.gaps.size(), 1u);
 }
 
 TEST_F(Renderers, ReportText) {
   expect_golden("report.txt", cli::render_report_text(report_, ctx_, false));
   expect_golden("report-color.txt", cli::render_report_text(report_, ctx_, true));
+  ctx_.verbose = true;
+  expect_golden("report-verbose.txt", cli::render_report_text(report_, ctx_, false));
 }
 
 TEST_F(Renderers, ReportJson) { expect_golden("report.json", cli::render_report_json(report_, ctx_).dump(2) + "\n"); }

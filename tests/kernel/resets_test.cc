@@ -1,0 +1,205 @@
+// Which resets the kernel sends, and which counter each one moves (rules/resets.toml).
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "kernel_experiment.h"
+
+namespace tcptune::kernel_test {
+namespace {
+
+// An accepted connection on loopback: the client `c` and the server's socket `s`.
+struct Pair {
+  int l = -1, c = -1, s = -1;
+  std::string error;
+};
+
+Pair connected_pair() {
+  Pair p;
+  uint16_t port = 0;
+  p.l = listener(16, &port);
+  if (p.l >= 0) p.c = connect_to(port);
+  if (p.c >= 0) p.s = accept_one(p.l);
+  if (p.s < 0) p.error = fmt::format("no connected pair: {}\n", std::strerror(errno));
+  return p;
+}
+
+std::string expect_delta(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
+                         const std::string& name, int64_t want) {
+  const int64_t got = delta(before, after, name);
+  return got == want ? "" : fmt::format("{} moved by {}, expected {}\n", name, got, want);
+}
+
+std::string expect_reset(int fd) {
+  char buf[16];
+  for (int i = 0; i < 50; ++i) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && errno == ECONNRESET) return "";
+    if (n < 0 && errno != EAGAIN) return fmt::format("recv failed with {}, expected ECONNRESET\n", std::strerror(errno));
+    sleep_ms(20);
+  }
+  return "the peer never saw ECONNRESET\n";
+}
+
+// A socket in CLOSE-WAIT (it had the FIN) that receives a RST goes to CLOSE with EPIPE
+// (tcp_input.c tcp_reset()).
+std::string expect_reset_in_close_wait(int fd) {
+  if (!wait_state(fd, TCP_CLOSE, 1000)) return "the peer did not leave CLOSE-WAIT\n";
+  const int err = so_error(fd);
+  return err == EPIPE ? "" : fmt::format("the peer's SO_ERROR is {}, expected EPIPE\n", std::strerror(err));
+}
+
+TEST(KernelResets, LingerZeroCountsAbortOnData) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    const linger lg{1, 0};
+    ::setsockopt(p.c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    const auto before = counters();
+    ::close(p.c);
+    sleep_ms(100);
+    const auto after = counters();
+    return expect_delta(before, after, "TcpExtTCPAbortOnData", 1) +
+           expect_delta(before, after, "TcpExtTCPAbortOnClose", 0) + expect_delta(before, after, "TcpOutRsts", 1) +
+           expect_reset(p.s);
+  });
+}
+
+TEST(KernelResets, CloseWithUnreadDataCountsAbortOnClose) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    if (::send(p.c, "unread", 6, 0) != 6) return std::string("send failed\n");
+    sleep_ms(50);
+    const auto before = counters();
+    ::close(p.s);  // without reading
+    sleep_ms(100);
+    const auto after = counters();
+    return expect_delta(before, after, "TcpExtTCPAbortOnClose", 1) +
+           expect_delta(before, after, "TcpExtTCPAbortOnData", 0) + expect_reset(p.c);
+  });
+}
+
+TEST(KernelResets, DataAfterShutdownWrDrawsNoRst) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    ::shutdown(p.s, SHUT_WR);
+    if (!wait_state(p.s, TCP_FIN_WAIT2, 1000)) return std::string("server did not reach FIN-WAIT-2\n");
+    const auto before = counters();
+    if (::send(p.c, "late", 4, 0) != 4) return std::string("client send failed\n");
+    sleep_ms(100);
+    char buf[8] = {};
+    const ssize_t n = ::recv(p.s, buf, sizeof buf, MSG_DONTWAIT);
+    const auto after = counters();
+    std::string out = expect_delta(before, after, "TcpOutRsts", 0) + expect_delta(before, after, "TcpExtTCPAbortOnData", 0);
+    if (n != 4) out += "the half-closed socket did not receive the data\n";
+    if (tcp_state(p.s) != TCP_FIN_WAIT2) out += "the half-closed socket left FIN-WAIT-2\n";
+    return out;
+  });
+}
+
+// With tcp_fin_timeout <= 60 s an orphaned FIN-WAIT-2 socket is replaced by a timewait minisock;
+// data reaching it is answered with a RST that no TCPAbortOn* counter sees.
+TEST(KernelResets, DataIntoFinWait2MinisockMovesOnlyOutRsts) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    ::close(p.s);
+    if (!wait_state(p.c, TCP_CLOSE_WAIT, 1000)) return std::string("client did not reach CLOSE-WAIT\n");
+    sleep_ms(50);
+    const auto before = counters();
+    if (::send(p.c, "late", 4, 0) != 4) return std::string("client send failed\n");
+    sleep_ms(100);
+    const auto after = counters();
+    return expect_delta(before, after, "TcpOutRsts", 1) + expect_delta(before, after, "TcpExtTCPAbortOnData", 0) +
+           expect_delta(before, after, "TcpExtTCPAbortOnClose", 0) +
+           expect_delta(before, after, "TcpExtTCPAbortOnLinger", 0) + expect_reset_in_close_wait(p.c);
+  });
+}
+
+// Above 60 s the full socket stays in FIN-WAIT-2; data reaching it counts TCPAbortOnData.
+TEST(KernelResets, DataIntoFullFinWait2CountsAbortOnData) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    std::string out = set_sysctl("net/ipv4/tcp_fin_timeout", "120");
+    Pair p = connected_pair();
+    if (!p.error.empty()) return out + p.error;
+    ::close(p.s);
+    if (!wait_state(p.c, TCP_CLOSE_WAIT, 1000)) return out + "client did not reach CLOSE-WAIT\n";
+    sleep_ms(50);
+    const auto before = counters();
+    if (::send(p.c, "late", 4, 0) != 4) return out + "client send failed\n";
+    sleep_ms(100);
+    const auto after = counters();
+    return out + expect_delta(before, after, "TcpExtTCPAbortOnData", 1) + expect_delta(before, after, "TcpOutRsts", 1) +
+           expect_reset_in_close_wait(p.c);
+  });
+}
+
+// TCP_LINGER2 < 0 on a socket closed while ESTABLISHED: the reset comes when the ACK of its FIN
+// arrives (tcp_rcv_state_process(), case TCP_FIN_WAIT1) and is counted as TCPAbortOnData.
+TEST(KernelResets, NegativeLinger2CountsAbortOnData) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    const int minus_one = -1;
+    ::setsockopt(p.s, IPPROTO_TCP, TCP_LINGER2, &minus_one, sizeof minus_one);
+    const auto before = counters();
+    ::close(p.s);
+    sleep_ms(400);  // the client's ACK of the FIN may be delayed
+    const auto after = counters();
+    return expect_delta(before, after, "TcpExtTCPAbortOnData", 1) +
+           expect_delta(before, after, "TcpExtTCPAbortOnLinger", 0) + expect_delta(before, after, "TcpOutRsts", 1);
+  });
+}
+
+// TCPAbortOnLinger needs close() of a socket already in FIN-WAIT-2 (tcp.c __tcp_close()).
+TEST(KernelResets, NegativeLinger2CloseInFinWait2CountsAbortOnLinger) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    const int minus_one = -1;
+    ::setsockopt(p.s, IPPROTO_TCP, TCP_LINGER2, &minus_one, sizeof minus_one);
+    ::shutdown(p.s, SHUT_WR);
+    if (!wait_state(p.s, TCP_FIN_WAIT2, 1000)) return std::string("server did not reach FIN-WAIT-2\n");
+    const auto before = counters();
+    ::close(p.s);
+    sleep_ms(100);
+    const auto after = counters();
+    return expect_delta(before, after, "TcpExtTCPAbortOnLinger", 1) +
+           expect_delta(before, after, "TcpExtTCPAbortOnData", 0) + expect_delta(before, after, "TcpOutRsts", 1) +
+           expect_reset_in_close_wait(p.c);
+  });
+}
+
+// A write that is never acknowledged within TCP_USER_TIMEOUT fails with ETIMEDOUT and counts
+// TCPAbortOnTimeout, and the kernel sends no RST (tcp_write_err()). Loopback is taken down so
+// nothing can be delivered; OutRsts would count a RST even if it could not leave.
+TEST(KernelResets, RetransmissionTimeoutSendsNoRst) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    Pair p = connected_pair();
+    if (!p.error.empty()) return p.error;
+    const unsigned timeout_ms = 500;
+    ::setsockopt(p.c, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
+    const auto before = counters();
+    if (!loopback(false)) return std::string("cannot take loopback down\n");
+    ::send(p.c, "lost", 4, MSG_DONTWAIT);
+    const bool closed = wait_state(p.c, TCP_CLOSE, 4000);
+    const int err = so_error(p.c);
+    const auto after = counters();
+    std::string out;
+    if (!closed) out += "the connection was not aborted within 4 s\n";
+    if (err != ETIMEDOUT) out += fmt::format("SO_ERROR is {}, expected ETIMEDOUT\n", std::strerror(err));
+    return out + expect_delta(before, after, "TcpExtTCPAbortOnTimeout", 1) + expect_delta(before, after, "TcpOutRsts", 0);
+  });
+}
+
+}  // namespace
+}  // namespace tcptune::kernel_test

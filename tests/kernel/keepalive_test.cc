@@ -25,17 +25,9 @@ void keepalive(int fd, int idle_s, int intvl_s, int count) {
   if (count > 0) ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 }
 
-struct Pair {
-  int c = -1, s = -1;
-};
-
 Pair pair_or_fail(std::string& error) {
-  uint16_t port = 0;
-  const int l = listener(4, &port);
-  Pair p;
-  if (l >= 0) p.c = connect_to(port);
-  if (p.c >= 0) p.s = accept_one(l);
-  if (p.s < 0) error += fmt::format("no connected pair: {}\n", std::strerror(errno));
+  Pair p = connected_pair();
+  error += p.error;
   return p;
 }
 

@@ -127,6 +127,16 @@ int accept_one(int listen_fd) {
   return ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
+Pair connected_pair() {
+  Pair p;
+  uint16_t port = 0;
+  const int l = listener(16, &port);
+  if (l >= 0) p.c = connect_to(port);
+  if (p.c >= 0) p.s = accept_one(l);
+  if (p.s < 0) p.error = std::string("no connected pair: ") + std::strerror(errno) + "\n";
+  return p;
+}
+
 int tcp_state(int fd) {
   tcp_info info{};
   socklen_t len = sizeof info;

@@ -34,6 +34,14 @@ int connect_to(uint16_t port);
 // accept() with a bounded wait; -1 on failure.
 int accept_one(int listen_fd);
 
+// An accepted connection on loopback: the client `c` and the server's socket `s`; `error` says
+// what failed ("" when both exist).
+struct Pair {
+  int c = -1, s = -1;
+  std::string error;
+};
+Pair connected_pair();
+
 // The TCP state of a socket (TCP_ESTABLISHED, TCP_CLOSE_WAIT, ... from <netinet/tcp.h>).
 int tcp_state(int fd);
 // Waits up to `ms` for the socket to reach `state`; true when it did.

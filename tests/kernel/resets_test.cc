@@ -15,22 +15,6 @@
 namespace tcptune::kernel_test {
 namespace {
 
-// An accepted connection on loopback: the client `c` and the server's socket `s`.
-struct Pair {
-  int l = -1, c = -1, s = -1;
-  std::string error;
-};
-
-Pair connected_pair() {
-  Pair p;
-  uint16_t port = 0;
-  p.l = listener(16, &port);
-  if (p.l >= 0) p.c = connect_to(port);
-  if (p.c >= 0) p.s = accept_one(p.l);
-  if (p.s < 0) p.error = fmt::format("no connected pair: {}\n", std::strerror(errno));
-  return p;
-}
-
 std::string expect_delta(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
                          const std::string& name, int64_t want) {
   const int64_t got = delta(before, after, name);

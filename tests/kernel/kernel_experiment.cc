@@ -63,6 +63,17 @@ int64_t delta(const std::map<std::string, int64_t>& before, const std::map<std::
   return (a == after.end() ? 0 : a->second) - (b == before.end() ? 0 : b->second);
 }
 
+Movement::Movement(const std::function<void()>& action, int settle_ms) : before_(counters()) {
+  action();
+  sleep_ms(settle_ms);
+  after_ = counters();
+}
+
+std::string Movement::expect(const std::string& name, int64_t want) const {
+  const int64_t got = of(name);
+  return got == want ? "" : name + " moved by " + std::to_string(got) + ", expected " + std::to_string(want) + "\n";
+}
+
 std::string set_sysctl(const std::string& path, const std::string& value) {
   std::ofstream out("/proc/sys/" + path);
   out << value << "\n";

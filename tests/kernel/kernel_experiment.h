@@ -19,6 +19,19 @@ std::map<std::string, int64_t> counters();
 int64_t delta(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
               const std::string& name);
 
+// The namespace's counters before and after an experiment step: runs `action`, waits
+// `settle_ms`, and answers how much each counter moved.
+class Movement {
+ public:
+  Movement(const std::function<void()>& action, int settle_ms);
+  int64_t of(const std::string& name) const { return delta(before_, after_, name); }
+  // "" when `name` moved by exactly `want`, otherwise a line saying how it moved.
+  std::string expect(const std::string& name, int64_t want) const;
+
+ private:
+  std::map<std::string, int64_t> before_, after_;
+};
+
 // Writes a sysctl of the current (fresh) namespace, e.g. set_sysctl("net/ipv4/tcp_fin_timeout",
 // "3"); returns "" or what failed.
 std::string set_sysctl(const std::string& path, const std::string& value);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -14,12 +15,6 @@
 
 namespace tcptune::kernel_test {
 namespace {
-
-std::string expect_delta(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
-                         const std::string& name, int64_t want) {
-  const int64_t got = delta(before, after, name);
-  return got == want ? "" : fmt::format("{} moved by {}, expected {}\n", name, got, want);
-}
 
 std::string expect_reset(int fd) {
   char buf[16];
@@ -40,18 +35,49 @@ std::string expect_reset_in_close_wait(int fd) {
   return err == EPIPE ? "" : fmt::format("the peer's SO_ERROR is {}, expected EPIPE\n", std::strerror(err));
 }
 
+// The server closes; the client, in CLOSE-WAIT, then sends data to the server's orphaned
+// FIN-WAIT-2 socket. Returns the counters' movement, or nullopt with `error` set.
+std::optional<Movement> data_into_orphaned_fin_wait2(std::string& error) {
+  Pair p = connected_pair();
+  error += p.error;
+  if (!error.empty()) return std::nullopt;
+  ::close(p.s);
+  if (!wait_state(p.c, TCP_CLOSE_WAIT, 1000)) {
+    error += "client did not reach CLOSE-WAIT\n";
+    return std::nullopt;
+  }
+  sleep_ms(50);
+  Movement m([&] { ::send(p.c, "late", 4, 0); }, 100);
+  error += expect_reset_in_close_wait(p.c);
+  return m;
+}
+
+// Closes a server socket with TCP_LINGER2 = -1, after `half_close_first` a shutdown(SHUT_WR)
+// that takes it to FIN-WAIT-2 first.
+std::optional<Movement> close_with_negative_linger2(bool half_close_first, std::string& error) {
+  Pair p = connected_pair();
+  error += p.error;
+  if (!error.empty()) return std::nullopt;
+  const int minus_one = -1;
+  ::setsockopt(p.s, IPPROTO_TCP, TCP_LINGER2, &minus_one, sizeof minus_one);
+  if (half_close_first) {
+    ::shutdown(p.s, SHUT_WR);
+    if (!wait_state(p.s, TCP_FIN_WAIT2, 1000)) {
+      error += "server did not reach FIN-WAIT-2\n";
+      return std::nullopt;
+    }
+  }
+  return Movement([&] { ::close(p.s); }, 400);  // the client's ACK of the FIN may be delayed
+}
+
 TEST(KernelResets, LingerZeroCountsAbortOnData) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
     Pair p = connected_pair();
     if (!p.error.empty()) return p.error;
     const linger lg{1, 0};
     ::setsockopt(p.c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    const auto before = counters();
-    ::close(p.c);
-    sleep_ms(100);
-    const auto after = counters();
-    return expect_delta(before, after, "TcpExtTCPAbortOnData", 1) +
-           expect_delta(before, after, "TcpExtTCPAbortOnClose", 0) + expect_delta(before, after, "TcpOutRsts", 1) +
+    const Movement m([&] { ::close(p.c); }, 100);
+    return m.expect("TcpExtTCPAbortOnData", 1) + m.expect("TcpExtTCPAbortOnClose", 0) + m.expect("TcpOutRsts", 1) +
            expect_reset(p.s);
   });
 }
@@ -62,12 +88,8 @@ TEST(KernelResets, CloseWithUnreadDataCountsAbortOnClose) {
     if (!p.error.empty()) return p.error;
     if (::send(p.c, "unread", 6, 0) != 6) return std::string("send failed\n");
     sleep_ms(50);
-    const auto before = counters();
-    ::close(p.s);  // without reading
-    sleep_ms(100);
-    const auto after = counters();
-    return expect_delta(before, after, "TcpExtTCPAbortOnClose", 1) +
-           expect_delta(before, after, "TcpExtTCPAbortOnData", 0) + expect_reset(p.c);
+    const Movement m([&] { ::close(p.s); }, 100);  // without reading
+    return m.expect("TcpExtTCPAbortOnClose", 1) + m.expect("TcpExtTCPAbortOnData", 0) + expect_reset(p.c);
   });
 }
 
@@ -77,14 +99,10 @@ TEST(KernelResets, DataAfterShutdownWrDrawsNoRst) {
     if (!p.error.empty()) return p.error;
     ::shutdown(p.s, SHUT_WR);
     if (!wait_state(p.s, TCP_FIN_WAIT2, 1000)) return std::string("server did not reach FIN-WAIT-2\n");
-    const auto before = counters();
-    if (::send(p.c, "late", 4, 0) != 4) return std::string("client send failed\n");
-    sleep_ms(100);
+    const Movement m([&] { ::send(p.c, "late", 4, 0); }, 100);
     char buf[8] = {};
-    const ssize_t n = ::recv(p.s, buf, sizeof buf, MSG_DONTWAIT);
-    const auto after = counters();
-    std::string out = expect_delta(before, after, "TcpOutRsts", 0) + expect_delta(before, after, "TcpExtTCPAbortOnData", 0);
-    if (n != 4) out += "the half-closed socket did not receive the data\n";
+    std::string out = m.expect("TcpOutRsts", 0) + m.expect("TcpExtTCPAbortOnData", 0);
+    if (::recv(p.s, buf, sizeof buf, MSG_DONTWAIT) != 4) out += "the half-closed socket did not receive the data\n";
     if (tcp_state(p.s) != TCP_FIN_WAIT2) out += "the half-closed socket left FIN-WAIT-2\n";
     return out;
   });
@@ -94,18 +112,11 @@ TEST(KernelResets, DataAfterShutdownWrDrawsNoRst) {
 // data reaching it is answered with a RST that no TCPAbortOn* counter sees.
 TEST(KernelResets, DataIntoFinWait2MinisockMovesOnlyOutRsts) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
-    Pair p = connected_pair();
-    if (!p.error.empty()) return p.error;
-    ::close(p.s);
-    if (!wait_state(p.c, TCP_CLOSE_WAIT, 1000)) return std::string("client did not reach CLOSE-WAIT\n");
-    sleep_ms(50);
-    const auto before = counters();
-    if (::send(p.c, "late", 4, 0) != 4) return std::string("client send failed\n");
-    sleep_ms(100);
-    const auto after = counters();
-    return expect_delta(before, after, "TcpOutRsts", 1) + expect_delta(before, after, "TcpExtTCPAbortOnData", 0) +
-           expect_delta(before, after, "TcpExtTCPAbortOnClose", 0) +
-           expect_delta(before, after, "TcpExtTCPAbortOnLinger", 0) + expect_reset_in_close_wait(p.c);
+    std::string out;
+    const auto m = data_into_orphaned_fin_wait2(out);
+    if (!m) return out;
+    return out + m->expect("TcpOutRsts", 1) + m->expect("TcpExtTCPAbortOnData", 0) +
+           m->expect("TcpExtTCPAbortOnClose", 0) + m->expect("TcpExtTCPAbortOnLinger", 0);
   });
 }
 
@@ -113,17 +124,9 @@ TEST(KernelResets, DataIntoFinWait2MinisockMovesOnlyOutRsts) {
 TEST(KernelResets, DataIntoFullFinWait2CountsAbortOnData) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
     std::string out = set_sysctl("net/ipv4/tcp_fin_timeout", "120");
-    Pair p = connected_pair();
-    if (!p.error.empty()) return out + p.error;
-    ::close(p.s);
-    if (!wait_state(p.c, TCP_CLOSE_WAIT, 1000)) return out + "client did not reach CLOSE-WAIT\n";
-    sleep_ms(50);
-    const auto before = counters();
-    if (::send(p.c, "late", 4, 0) != 4) return out + "client send failed\n";
-    sleep_ms(100);
-    const auto after = counters();
-    return out + expect_delta(before, after, "TcpExtTCPAbortOnData", 1) + expect_delta(before, after, "TcpOutRsts", 1) +
-           expect_reset_in_close_wait(p.c);
+    const auto m = data_into_orphaned_fin_wait2(out);
+    if (!m) return out;
+    return out + m->expect("TcpExtTCPAbortOnData", 1) + m->expect("TcpOutRsts", 1);
   });
 }
 
@@ -131,35 +134,20 @@ TEST(KernelResets, DataIntoFullFinWait2CountsAbortOnData) {
 // arrives (tcp_rcv_state_process(), case TCP_FIN_WAIT1) and is counted as TCPAbortOnData.
 TEST(KernelResets, NegativeLinger2CountsAbortOnData) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
-    Pair p = connected_pair();
-    if (!p.error.empty()) return p.error;
-    const int minus_one = -1;
-    ::setsockopt(p.s, IPPROTO_TCP, TCP_LINGER2, &minus_one, sizeof minus_one);
-    const auto before = counters();
-    ::close(p.s);
-    sleep_ms(400);  // the client's ACK of the FIN may be delayed
-    const auto after = counters();
-    return expect_delta(before, after, "TcpExtTCPAbortOnData", 1) +
-           expect_delta(before, after, "TcpExtTCPAbortOnLinger", 0) + expect_delta(before, after, "TcpOutRsts", 1);
+    std::string out;
+    const auto m = close_with_negative_linger2(false, out);
+    if (!m) return out;
+    return m->expect("TcpExtTCPAbortOnData", 1) + m->expect("TcpExtTCPAbortOnLinger", 0) + m->expect("TcpOutRsts", 1);
   });
 }
 
 // TCPAbortOnLinger needs close() of a socket already in FIN-WAIT-2 (tcp.c __tcp_close()).
 TEST(KernelResets, NegativeLinger2CloseInFinWait2CountsAbortOnLinger) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
-    Pair p = connected_pair();
-    if (!p.error.empty()) return p.error;
-    const int minus_one = -1;
-    ::setsockopt(p.s, IPPROTO_TCP, TCP_LINGER2, &minus_one, sizeof minus_one);
-    ::shutdown(p.s, SHUT_WR);
-    if (!wait_state(p.s, TCP_FIN_WAIT2, 1000)) return std::string("server did not reach FIN-WAIT-2\n");
-    const auto before = counters();
-    ::close(p.s);
-    sleep_ms(100);
-    const auto after = counters();
-    return expect_delta(before, after, "TcpExtTCPAbortOnLinger", 1) +
-           expect_delta(before, after, "TcpExtTCPAbortOnData", 0) + expect_delta(before, after, "TcpOutRsts", 1) +
-           expect_reset_in_close_wait(p.c);
+    std::string out;
+    const auto m = close_with_negative_linger2(true, out);
+    if (!m) return out;
+    return m->expect("TcpExtTCPAbortOnLinger", 1) + m->expect("TcpExtTCPAbortOnData", 0) + m->expect("TcpOutRsts", 1);
   });
 }
 
@@ -172,16 +160,19 @@ TEST(KernelResets, RetransmissionTimeoutSendsNoRst) {
     if (!p.error.empty()) return p.error;
     const unsigned timeout_ms = 500;
     ::setsockopt(p.c, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
-    const auto before = counters();
-    if (!loopback(false)) return std::string("cannot take loopback down\n");
-    ::send(p.c, "lost", 4, MSG_DONTWAIT);
-    const bool closed = wait_state(p.c, TCP_CLOSE, 4000);
+    bool closed = false;
+    const Movement m(
+        [&] {
+          if (!loopback(false)) return;
+          ::send(p.c, "lost", 4, MSG_DONTWAIT);
+          closed = wait_state(p.c, TCP_CLOSE, 4000);
+        },
+        0);
     const int err = so_error(p.c);
-    const auto after = counters();
     std::string out;
-    if (!closed) out += "the connection was not aborted within 4 s\n";
+    if (!closed) out += "the connection was not aborted within 4 s (or loopback could not be taken down)\n";
     if (err != ETIMEDOUT) out += fmt::format("SO_ERROR is {}, expected ETIMEDOUT\n", std::strerror(err));
-    return out + expect_delta(before, after, "TcpExtTCPAbortOnTimeout", 1) + expect_delta(before, after, "TcpOutRsts", 0);
+    return out + m.expect("TcpExtTCPAbortOnTimeout", 1) + m.expect("TcpOutRsts", 0);
   });
 }
 

@@ -184,6 +184,31 @@ TEST_F(Diagnoses, TimeWaitBucketsSetVeryLow) {
   EXPECT_FALSE(fires("TT-TW-004"));
 }
 
+// "Very low" is relative to the host's own default, half its established-hash size: on a 1 GiB
+// host (8192 buckets, default 4096) a configured 5000 is above the default, 1000 is far below.
+TEST_F(Diagnoses, TimeWaitBucketsJudgedAgainstTheHostsOwnDefault) {
+  configure(config_, setting(assign("net.ipv4.tcp_max_tw_buckets", "5000", "/etc/sysctl.d/99-tune.conf", 3)));
+  sysctl("net.ipv4.tcp_max_tw_buckets", "5000");
+  sysctl("net.ipv4.tcp_ehash_entries", "8192");
+  EXPECT_FALSE(fires("TT-TW-004"));
+  sysctl("net.ipv4.tcp_max_tw_buckets", "1000");
+  Finding f = finding("TT-TW-004");
+  EXPECT_TRUE(has(f.message, "The kernel's own default here is 4096")) << f.message;
+  EXPECT_TRUE(has(f.recommendation, "net.ipv4.tcp_max_tw_buckets = 4096")) << f.recommendation;
+  EXPECT_TRUE(has_evidence(f, "kernel default", "net.ipv4.tcp_max_tw_buckets = |tcp_ehash_entries| / 2 = 4096"));
+  // A namespace sharing the host's table shows its size negated.
+  sysctl("net.ipv4.tcp_ehash_entries", "-8192");
+  EXPECT_TRUE(has(finding("TT-TW-004").message, "default here is 4096"));
+  // Before 6.1 there is no tcp_ehash_entries: tcp_max_orphans (ehash / 2 from tcp_init()) stands in.
+  snap_.sysctls.erase("net.ipv4.tcp_ehash_entries");
+  sysctl("net.ipv4.tcp_max_orphans", "4096");
+  f = finding("TT-TW-004");
+  EXPECT_TRUE(has_evidence(f, "kernel default", "net.ipv4.tcp_max_tw_buckets = ehash / 2 = tcp_max_orphans = 4096"));
+  // ... unless a file changed tcp_max_orphans: then the default is unknown, and nothing is claimed.
+  configure(config_, setting(assign("net.ipv4.tcp_max_orphans", "65536", "/etc/sysctl.d/99-tune.conf", 4)));
+  EXPECT_FALSE(fires("TT-TW-004"));
+}
+
 TEST_F(Diagnoses, EphemeralPortsTowardsOneRemote) {
   remote("10.0.0.9", 443, 4000, 12000);
   const Finding f = finding("TT-PORTS-001");

@@ -151,10 +151,12 @@ TEST(KernelResets, NegativeLinger2CloseInFinWait2CountsAbortOnLinger) {
   });
 }
 
-// A write that is never acknowledged within TCP_USER_TIMEOUT fails with ETIMEDOUT and counts
-// TCPAbortOnTimeout, and the kernel sends no RST (tcp_write_err()). Loopback is taken down so
-// nothing can be delivered; OutRsts would count a RST even if it could not leave.
-TEST(KernelResets, RetransmissionTimeoutSendsNoRst) {
+// A write that cannot be delivered within TCP_USER_TIMEOUT fails with ETIMEDOUT and counts
+// TCPAbortOnTimeout, and the kernel sends no RST (tcp_write_err()); OutRsts would count a RST even
+// if it could not leave. Loopback is taken down, so the segment never leaves and the timer that
+// gives up is the probe timer (tcp_probe_timer()); the retransmission timer ends in the same
+// tcp_write_err() (tcp_write_timeout()), which this kernel offers no loss emulation to exercise.
+TEST(KernelResets, UndeliverableWriteTimeoutSendsNoRst) {
   TCPTUNE_KERNEL_EXPERIMENT([] {
     Pair p = connected_pair();
     if (!p.error.empty()) return p.error;

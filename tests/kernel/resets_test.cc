@@ -1,4 +1,5 @@
 // Which resets the kernel sends, and which counter each one moves (rules/resets.toml).
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -175,6 +176,34 @@ TEST(KernelResets, UndeliverableWriteTimeoutSendsNoRst) {
     if (!closed) out += "the connection was not aborted within 4 s (or loopback could not be taken down)\n";
     if (err != ETIMEDOUT) out += fmt::format("SO_ERROR is {}, expected ETIMEDOUT\n", std::strerror(err));
     return out + m.expect("TcpExtTCPAbortOnTimeout", 1) + m.expect("TcpOutRsts", 0);
+  });
+}
+
+// A connect() whose SYNs go unanswered (the listener's accept queue is full, so they are dropped)
+// fails with ETIMEDOUT after TCP_SYNCNT retransmissions, through the retransmission timer's
+// tcp_write_timeout() and tcp_write_err(): no RST is sent.
+TEST(KernelResets, SynTimeoutSendsNoRst) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    std::string out;
+    if (!read_sysctl("net/ipv4/tcp_syn_linear_timeouts").empty()) out += set_sysctl("net/ipv4/tcp_syn_linear_timeouts", "0");
+    uint16_t port = 0;
+    const int l = listener(0, &port);  // holds one connection
+    if (l < 0 || connect_to(port) < 0) return out + "cannot fill the accept queue\n";
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(c, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int err = 0;
+    const Movement m(
+        [&] {
+          if (::connect(c, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) err = errno;
+        },
+        0);
+    if (err != ETIMEDOUT) out += fmt::format("connect failed with {}, expected ETIMEDOUT\n", std::strerror(err));
+    return out + m.expect("TcpExtTCPAbortOnTimeout", 1) + m.expect("TcpOutRsts", 0) + m.expect("TcpAttemptFails", 1);
   });
 }
 

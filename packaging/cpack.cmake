@@ -35,7 +35,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/tcptune-metrics.service
         DESTINATION ${TCPTUNE_SYSTEMD_UNIT_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/exit-codes.md
               ${PROJECT_SOURCE_DIR}/docs/report-schema.md ${PROJECT_SOURCE_DIR}/docs/rule-language.md
-              ${PROJECT_SOURCE_DIR}/docs/prometheus.md ${PROJECT_BINARY_DIR}/packaging/copyright
+              ${PROJECT_SOURCE_DIR}/docs/prometheus.md ${PROJECT_SOURCE_DIR}/docs/profiles.md
+              ${PROJECT_SOURCE_DIR}/docs/netns.md ${PROJECT_SOURCE_DIR}/docs/kernel-claims.md
+              ${PROJECT_SOURCE_DIR}/docs/configuration.md ${PROJECT_SOURCE_DIR}/docs/snapshot-schema.md
+              ${PROJECT_BINARY_DIR}/packaging/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 

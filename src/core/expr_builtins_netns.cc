@@ -2,8 +2,8 @@
 // namespace a rule is judging, the host's own value of a key, the kernel's compiled-in default,
 // what the selected profile sets, and the key lists the namespace rules iterate.
 //
-// A new network namespace starts from compiled-in defaults for most TCP keys (KERNEL_FACTS.md
-// section 1 item 13; net/ipv4/tcp_ipv4.c tcp_sk_init()), so "the host tuned it, the namespace
+// A new network namespace starts from compiled-in defaults for most TCP keys
+// (net/ipv4/tcp_ipv4.c tcp_sk_init()), so "the host tuned it, the namespace
 // did not" is decided by comparing host_sysctl(k), sysctl(k) and kernel_default(k).
 //
 // Not applicable (no gap): host_sysctl when judging the host itself, kernel_default of a key
@@ -74,6 +74,34 @@ Value fn_kernel_default(EvalContext& ctx, const std::vector<Value>& a) {
   return parse_sysctl_value(*def);
 }
 
+// The kernel's default tcp_max_tw_buckets for the namespace judged: half its established-hash
+// size (net/ipv4/tcp_ipv4.c tcp_set_hashinfo(); tcp_init() before 6.1). tcp_ehash_entries (6.1+;
+// negative in a namespace sharing the host's table) gives the size; older kernels have only the
+// other value tcp_init() derives from the same size, tcp_max_orphans = ehash / 2, usable while no
+// configuration file changed it. Otherwise missing data: memory is not in the snapshot.
+Value id_default_tw_buckets(EvalContext& ctx) {
+  static const std::string kEhash = "net.ipv4.tcp_ehash_entries";
+  static const std::string kOrphans = "net.ipv4.tcp_max_orphans";
+  ctx.touch(kEhash);
+  if (const SysctlReading* r = ctx.snapshot->find(kEhash); r && r->state == SysctlReading::State::kValue) {
+    if (const auto n = r->value.as_integer(); n && *n != 0) {
+      const int64_t def = (*n < 0 ? -*n : *n) / 2;
+      ctx.fact("kernel default", fmt::format("net.ipv4.tcp_max_tw_buckets = |tcp_ehash_entries| / 2 = {}", def));
+      return def;
+    }
+  }
+  ctx.touch(kOrphans);
+  const SysctlReading* o = ctx.snapshot->find(kOrphans);
+  const bool orphans_configured = ctx.config && ctx.config->settings.count(kOrphans) != 0;
+  if (o && o->state == SysctlReading::State::kValue && !orphans_configured) {
+    if (const auto n = o->value.as_integer(); n && *n > 0) {
+      ctx.fact("kernel default", fmt::format("net.ipv4.tcp_max_tw_buckets = ehash / 2 = tcp_max_orphans = {}", *n));
+      return *n;
+    }
+  }
+  return Unknown{"default tcp_max_tw_buckets", "needs tcp_ehash_entries (6.1+) or an unconfigured tcp_max_orphans"};
+}
+
 Value fn_profile_value(EvalContext& ctx, const std::vector<Value>& a) {
   const std::string& key = arg_str(a, 0);
   if (!ctx.profile_values) return Unknown{};
@@ -106,6 +134,10 @@ std::vector<IdentSig> netns_idents() {
        id_netns_host},
       {"netns", T::kString, false, "the network namespace being judged, as text (\"host\" for the host's own)",
        id_netns},
+      {"default_tw_buckets", T::kInt, false,
+       "the kernel's default tcp_max_tw_buckets for the namespace judged: |tcp_ehash_entries| / 2, or "
+       "tcp_max_orphans (also ehash / 2) on kernels before 6.1 when no file configures it",
+       id_default_tw_buckets},
       {"netns_shell", T::kString, false,
        "a shell prefix that runs a command in the namespace being judged ('ip netns exec NAME', "
        "'nsenter -t PID -n'; \"\" for the host)",

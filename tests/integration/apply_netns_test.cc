@@ -61,7 +61,7 @@ TEST(ApplyNetns, ApplyThenRollbackRestoresTheNamespaceExactly) {
     if (applied.exit_code != 0) return "apply failed: " + applied.err;
     const auto after = values_of(kChatKeys);
     const std::map<std::string, std::string> want = {
-        {"net.ipv4.tcp_keepalive_time", "300"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
+        {"net.ipv4.tcp_keepalive_time", "120"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
         {"net.ipv4.tcp_keepalive_probes", "4"}, {"net.ipv4.tcp_retries2", "8"},
         {"net.ipv4.tcp_slow_start_after_idle", "0"}};
     if (after != want) return "after apply:\n" + value_changes(want, after);

@@ -412,7 +412,7 @@ TEST(FaultInjection, SecondConcurrentApplyIsRefusedAndToldTheHoldersPid) {
     // Only the first apply (chat-long) wrote: nothing of reverse-proxy landed.
     auto want_values = before;
     for (const auto& [k, v] : std::map<std::string, std::string>{
-             {"net.ipv4.tcp_keepalive_time", "300"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
+             {"net.ipv4.tcp_keepalive_time", "120"}, {"net.ipv4.tcp_keepalive_intvl", "30"},
              {"net.ipv4.tcp_keepalive_probes", "4"}, {"net.ipv4.tcp_retries2", "8"},
              {"net.ipv4.tcp_slow_start_after_idle", "0"}}) {
       want_values[k] = v;

@@ -90,9 +90,9 @@ TEST(ProfilesCli, ApplyPersistChoosesAWinningNameAndRollbackRestores) {
                        "/etc/sysctl.d/99-tcptune-chat-long.conf (read later by sysctl --system (procps))\n"),
             std::string::npos) << r.err;
   const std::string file = root + "/etc/sysctl.d/99-tcptune-chat-long.conf";
-  EXPECT_NE(read_text(file).find("\nnet.ipv4.tcp_keepalive_time = 300\n"), std::string::npos);
-  EXPECT_EQ(read_text(root + "/proc/sys/net/ipv4/tcp_keepalive_time"), "300\n");
-  EXPECT_NE(r.out.find("Applied 5 changes:\n  net.ipv4.tcp_keepalive_time: 7200 -> 300\n"), std::string::npos) << r.out;
+  EXPECT_NE(read_text(file).find("\nnet.ipv4.tcp_keepalive_time = 120\n"), std::string::npos);
+  EXPECT_EQ(read_text(root + "/proc/sys/net/ipv4/tcp_keepalive_time"), "120\n");
+  EXPECT_NE(r.out.find("Applied 5 changes:\n  net.ipv4.tcp_keepalive_time: 7200 -> 120\n"), std::string::npos) << r.out;
 
   auto rb = run_tcptune({"--root", root, "rollback", "--yes", "--state-dir", state});
   ASSERT_EQ(rb.exit_code, 0) << rb.err;

@@ -22,7 +22,7 @@ inline CatalogueEntry entry(std::string key, std::string type = "integer") {
   return e;
 }
 
-// The keys the shipped rules and tests name, with the facts of KERNEL_FACTS.md.
+// The keys the shipped rules and tests name.
 inline Catalogue test_catalogue() {
   Catalogue c;
   for (const char* k : {"net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_timestamps",
@@ -67,7 +67,7 @@ inline ResolvedSetting setting(ConfAssignment winner, std::vector<ConfAssignment
 
 inline void configure(ResolvedConfig& c, ResolvedSetting s) { c.settings[s.key] = std::move(s); }
 
-// A default 6.18 host (KERNEL_FACTS.md, "Live values on this host").
+// A default 6.18 host: compiled-in defaults, memory-derived values of a 24 GiB machine.
 inline Snapshot default_618_snapshot() {
   Snapshot s;
   s.root = "/";

@@ -109,7 +109,7 @@ TEST(ProfileLoader, RemovedKeyIsRefused) {
 TEST(ProfileLoader, MemoryDerivedDefaultCannotBeRestored) {
   EXPECT_EQ(load_error("name = \"x\"\ndescription = \"d\"\nkernel_defaults = [\"net.ipv4.tcp_max_orphans\"]\n"),
             "p.toml:3:20: error: net.ipv4.tcp_max_orphans has no fixed compiled-in default (tcp ehash "
-            "entries / 2 (global; 131072 on this host)); it cannot be restored from a number");
+            "entries / 2 (global; sized from the amount of RAM)); it cannot be restored from a number");
 }
 
 TEST(ProfileLoader, StructureErrors) {

@@ -1,5 +1,5 @@
 // Shared fixtures for the profile, plan and sysctl.d tests: the shipped catalogue and a snapshot
-// of a 6.18 kernel in a fresh network namespace (values from KERNEL_FACTS "Live values").
+// of a 6.18 kernel in a fresh network namespace (compiled-in defaults, rules/catalogue.toml).
 #pragma once
 
 #include <fstream>

@@ -187,7 +187,7 @@ TEST(CensusNetns, CountersShowSockstatAndRates) {
   ASSERT_EQ(r.status, 0);
   const json& k = r.out["counters"];
   ASSERT_TRUE(k.contains("earlier") && k.contains("rates")) << k.dump();
-  // sockstat tw counts TIME-WAIT and the orphaned FIN-WAIT-2 minisocks (KERNEL_FACTS.md 4).
+  // sockstat tw counts TIME-WAIT and the orphaned FIN-WAIT-2 minisocks (net/ipv4/tcp_minisocks.c tcp_time_wait()).
   EXPECT_EQ(k["current"]["sockstat"]["tw"], p.time_wait() + p.fw2_orphan * p.families());
   EXPECT_TRUE(k["current"]["values"].contains("TcpExtListenOverflows"));
   EXPECT_TRUE(k["current"]["values"].contains("TcpCurrEstab"));

@@ -171,7 +171,7 @@ TEST(CatalogueNotes, ErrorsAreLocated) {
             "rules/catalogue-notes.toml:3:10: error: field 'source' must be a string, not an integer");
 }
 
-// ---- the shipped catalogue against the shared kernel facts ----
+// ---- the shipped catalogue against the kernel facts the project keeps ----
 
 class ShippedCatalogue : public ::testing::Test {
  protected:

@@ -12,8 +12,6 @@ namespace tcptune::core {
 
 namespace {
 
-constexpr uint8_t kAfInet = 2;
-constexpr uint8_t kAfInet6 = 10;
 constexpr uint8_t kTimewaitTimer = 3;  // idiag_timer for timewait minisocks (inet_twsk_diag_fill)
 
 std::string format_ipv6(const std::array<uint8_t, 16>& a) {

@@ -8,10 +8,6 @@ namespace tcptune::core {
 
 namespace {
 
-constexpr uint16_t kNlmsgNoop = 1;
-constexpr uint16_t kNlmsgError = 2;
-constexpr uint16_t kNlmsgDone = 3;
-
 Error wire_error(std::string what, int err = 0) {
   return make_error("sock_diag", std::move(what), err);
 }

@@ -1,5 +1,6 @@
 // Pure decoder of NETLINK_SOCK_DIAG inet_diag dump replies (no OS headers: the wire layout of
-// nlmsghdr and inet_diag_msg is a stable kernel ABI, restated in the .cc with its offsets).
+// nlmsghdr and inet_diag_msg is a stable kernel ABI, restated in inet_diag_decode_loop.h with its
+// offsets, and checked against the uapi headers by static_asserts in platform/netlink.cc).
 #pragma once
 
 #include <array>
@@ -11,9 +12,13 @@
 
 namespace tcptune::core {
 
+// Address families as the kernel numbers them (include/linux/socket.h).
+inline constexpr uint8_t kAfInet = 2;
+inline constexpr uint8_t kAfInet6 = 10;
+
 // The fields of one inet_diag_msg the census uses. Ports are in host order.
 struct DiagSocket {
-  uint8_t family = 0;  // 2 = AF_INET, 10 = AF_INET6
+  uint8_t family = 0;  // kAfInet or kAfInet6
   uint8_t state = 0;   // raw kernel state value (see TcpState)
   uint8_t timer = 0;   // idiag_timer: 0 off, 1 retransmit, 2 keepalive, 3 timewait, 4 probe0
   uint16_t sport = 0;

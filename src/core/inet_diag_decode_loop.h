@@ -14,10 +14,15 @@ namespace tcptune::core::diag_wire {
 // u32 pid} = 16 bytes, messages aligned to 4 (NLMSG_ALIGNTO).
 inline constexpr size_t kNlHdr = 16;
 inline constexpr uint16_t kNlmFDumpIntr = 0x10;
+// Control message types (NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE).
+inline constexpr uint16_t kNlmsgNoop = 1;
+inline constexpr uint16_t kNlmsgError = 2;
+inline constexpr uint16_t kNlmsgDone = 3;
 
 // include/uapi/linux/inet_diag.h: struct inet_diag_msg (72 bytes): family, state, timer,
 // retrans, then inet_diag_sockid {be16 sport; be16 dport; be32 src[4]; be32 dst[4]; u32 if;
 // u32 cookie[2]} at offset 4, then expires, rqueue, wqueue, uid, inode (u32 each) from 52.
+// platform/netlink.cc checks every number here against the uapi headers at compile time.
 inline constexpr size_t kDiagMsg = 72;
 inline constexpr size_t kOffSport = 4;
 inline constexpr size_t kOffDport = 6;

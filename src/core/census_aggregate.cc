@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/inet_diag_decode_loop.h"
+#include "core/inet_diag_decode.h"
 
 namespace tcptune::core {
 
@@ -125,7 +125,7 @@ struct CensusAggregator::Direct {
 
 Result<DecodeStep> CensusAggregator::consume(std::span<const uint8_t> datagram, uint16_t msg_type) {
   Direct direct{*this};
-  return decode_inet_diag_loop(datagram, msg_type, direct);
+  return decode_inet_diag(datagram, msg_type, direct);
 }
 
 void CensusAggregator::count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue) {

@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "core/inet_diag_decode_loop.h"
-
 namespace tcptune::core {
 
 namespace {
@@ -48,14 +46,5 @@ Result<bool> control_message(uint16_t type, const uint8_t* payload, size_t plen)
 }
 
 }  // namespace diag_wire
-
-Result<DecodeStep> decode_inet_diag(std::span<const uint8_t> datagram, uint16_t msg_type,
-                                    DiagSink& sink) {
-  return decode_inet_diag_loop(datagram, msg_type, sink);
-}
-
-Result<DecodeStep> DiagSink::consume(std::span<const uint8_t> datagram, uint16_t msg_type) {
-  return decode_inet_diag(datagram, msg_type, *this);
-}
 
 }  // namespace tcptune::core

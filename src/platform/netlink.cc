@@ -15,12 +15,12 @@
 #include <sys/socket.h>
 
 #include "core/census.h"
-#include "core/inet_diag_decode_loop.h"
+#include "core/inet_diag_decode.h"
 
 namespace tcptune::platform {
 
 // core may not include OS headers, so it restates the wire layout it decodes
-// (core/inet_diag_decode_loop.h) and the kernel's numbering of families and TCP states
+// (core/inet_diag_decode.h) and the kernel's numbering of families and TCP states
 // (core/inet_diag_decode.h, core/census.h). Each restated number is tied to the uapi and libc
 // definitions here, so a drift fails the build instead of miscounting sockets.
 namespace wire = core::diag_wire;
@@ -89,7 +89,7 @@ void put_request(nlmsghdr* nlh, const TcpDumpRequest& req) {
 
 }  // namespace
 
-core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::DiagSink& sink) {
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink) {
   MnlSocket nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC));
   if (!nl) return core::make_error("sock_diag", "cannot open netlink socket", errno);
   if (mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)

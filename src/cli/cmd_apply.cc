@@ -37,7 +37,7 @@ platform::ApplyOptions exec_options(const Globals& g, const ApplyCliOptions& o, 
   return a;
 }
 
-void print_changes(const char* title, const std::vector<platform::Change>& changes,
+void print_changes(const char* title, const std::vector<core::Change>& changes,
                    const std::vector<std::string>& notes) {
   std::string out = fmt::format("{}\n", title);
   for (const auto& c : changes) out += fmt::format("  {}: {} -> {}\n", c.key, c.before, c.after);
@@ -45,7 +45,7 @@ void print_changes(const char* title, const std::vector<platform::Change>& chang
   std::fputs(out.c_str(), stdout);
 }
 
-std::vector<std::string> keys_of(const std::vector<platform::Change>& changes) {
+std::vector<std::string> keys_of(const std::vector<core::Change>& changes) {
   std::vector<std::string> keys;
   for (const auto& c : changes) keys.push_back(c.key);
   return keys;
@@ -59,7 +59,7 @@ CommandResult run_rollback(const Globals& g, const ApplyCliOptions& o) {
   if (!preview) return preview.error();
   const platform::Journal& j = **journal;
   print_changes(fmt::format("Rollback of the apply of profile '{}' ({}, journal state {}):", j.profile,
-                            j.started, j.state).c_str(),
+                            j.started, platform::to_string(j.state)).c_str(),
                 preview->changes, preview->notes);
   if (o.dry_run) {
     std::puts("Dry run: nothing was changed.");
@@ -85,7 +85,7 @@ std::optional<CommandResult> offer_interrupted(const Globals& g, const ApplyCliO
   if (!journal || !*journal || !(*journal)->interrupted()) return std::nullopt;
   const platform::Journal& j = **journal;
   std::fprintf(stderr, "tcptune: warning: %s: an interrupted %s of profile '%s' (pid %lld, %s) left this journal\n",
-               platform::journal_path(o.state_dir).c_str(), j.state == "pending" ? "apply" : "rollback",
+               platform::journal_path(o.state_dir).c_str(), j.state == platform::JournalState::kPending ? "apply" : "rollback",
                j.profile.c_str(), static_cast<long long>(j.pid), j.started.c_str());
   if (o.yes || ::isatty(STDIN_FILENO) != 1) return std::nullopt;
   if (!confirm("Roll back to the values it recorded now?", false, "apply")) return std::nullopt;

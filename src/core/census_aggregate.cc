@@ -6,14 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "core/inet_diag_decode_loop.h"
+#include "core/inet_diag_decode.h"
 
 namespace tcptune::core {
 
 namespace {
 
-constexpr uint8_t kAfInet = 2;
-constexpr uint8_t kAfInet6 = 10;
 constexpr uint8_t kTimewaitTimer = 3;  // idiag_timer for timewait minisocks (inet_twsk_diag_fill)
 
 std::string format_ipv6(const std::array<uint8_t, 16>& a) {
@@ -127,7 +125,7 @@ struct CensusAggregator::Direct {
 
 Result<DecodeStep> CensusAggregator::consume(std::span<const uint8_t> datagram, uint16_t msg_type) {
   Direct direct{*this};
-  return decode_inet_diag_loop(datagram, msg_type, direct);
+  return decode_inet_diag(datagram, msg_type, direct);
 }
 
 void CensusAggregator::count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue) {

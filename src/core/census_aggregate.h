@@ -41,13 +41,15 @@ struct InodeOwner {
   std::string command;
 };
 
-class CensusAggregator final : public DiagSink {
+class CensusAggregator {
  public:
   explicit CensusAggregator(AggregateOptions opts);
-  void on_socket(const DiagSocket& s) override;
-  // Decodes a datagram reading each socket's fields in place (DiagWireView), with no virtual
-  // call per socket; counts exactly what on_socket would.
-  Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type) override;
+  // Counts one socket given as decoded fields (the /proc/net/tcp fallback, tests).
+  void on_socket(const DiagSocket& s);
+  // Decodes one dump datagram (decode_inet_diag) and counts its sockets, reading each one's
+  // fields in place (DiagWireView); what the netlink reader calls. Counts exactly what
+  // on_socket of each decoded DiagSocket would.
+  Result<DecodeStep> consume(std::span<const uint8_t> datagram, uint16_t msg_type);
 
   // Orphaned FIN-WAIT-2 timewait minisocks seen (state 5 with the timewait timer), before any
   // filter; they are counted in /proc/net/sockstat "tw" together with TIME-WAIT.
@@ -69,7 +71,8 @@ class CensusAggregator final : public DiagSink {
     size_t operator()(const RemoteKey& k) const;
   };
   struct Direct;  // the sink consume() hands to the decode loop: count() inlined, no vtable
-  // The per-socket work, on a DiagSocket (on_socket) or a DiagWireView (consume).
+  // The per-socket work, on a DiagSocket (on_socket) or a DiagWireView (consume): one body,
+  // instantiated for both, so the two inputs cannot count differently.
   template <class View>
   void count(const View& v);
   void count_remote(const DiagSocket& s);

@@ -2,15 +2,9 @@
 
 #include <string>
 
-#include "core/inet_diag_decode_loop.h"
-
 namespace tcptune::core {
 
 namespace {
-
-constexpr uint16_t kNlmsgNoop = 1;
-constexpr uint16_t kNlmsgError = 2;
-constexpr uint16_t kNlmsgDone = 3;
 
 Error wire_error(std::string what, int err = 0) {
   return make_error("sock_diag", std::move(what), err);
@@ -52,14 +46,5 @@ Result<bool> control_message(uint16_t type, const uint8_t* payload, size_t plen)
 }
 
 }  // namespace diag_wire
-
-Result<DecodeStep> decode_inet_diag(std::span<const uint8_t> datagram, uint16_t msg_type,
-                                    DiagSink& sink) {
-  return decode_inet_diag_loop(datagram, msg_type, sink);
-}
-
-Result<DecodeStep> DiagSink::consume(std::span<const uint8_t> datagram, uint16_t msg_type) {
-  return decode_inet_diag(datagram, msg_type, *this);
-}
 
 }  // namespace tcptune::core

@@ -95,6 +95,35 @@ size_t Plan::change_count() const {
                                            [](const PlannedChange& c) { return c.change; }));
 }
 
+bool reading_holds(const SysctlReading& r, std::string_view want) {
+  if (!r.has_value()) return false;
+  if (want.empty()) return r.value.text.empty();
+  return !value_differs(r.value, want).value_or(true);
+}
+
+Result<Plan> plan_rollback(std::string_view profile, const std::vector<Change>& journal,
+                           const Snapshot& now) {
+  Plan plan;
+  plan.profile = "rollback";
+  plan.description = fmt::format("restore the values recorded before the apply of profile '{}'", profile);
+  plan.kernel = now.kernel_version();
+  for (const Change& e : journal) {
+    const SysctlReading* live = now.find(e.key);
+    if (!live || !live->has_value()) {
+      const auto state = live ? live->state : SysctlReading::State::kAbsent;
+      return make_error(e.key, fmt::format("cannot read the current value ({})", state_name(state)),
+                        live ? live->err : 0);
+    }
+    PlannedChange c{{e.key, live->value.text, e.before}, "value before the apply", "journal", true, {}, false};
+    if (!reading_holds(*live, e.after)) {
+      c.notes.push_back(fmt::format("was changed after the apply: now '{}', apply wrote '{}'",
+                                    live->value.text, e.after));
+    }
+    plan.items.push_back(std::move(c));
+  }
+  return plan;
+}
+
 bool derived_default_supported(std::string_view key) { return key == kTwBuckets; }
 
 std::optional<std::string> derived_default(std::string_view key, const Snapshot& snap) {
@@ -127,7 +156,7 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
   for (const auto& rs : profile.settings) {
     const CatalogueEntry* e = cat.find(rs.setting.key);
     if (!e) return make_error(rs.setting.key, "not in the key catalogue");
-    PlannedChange c{rs.setting.key, {}, rs.setting.value, rs.setting.reason, rs.origin, true, {}, false};
+    PlannedChange c{{rs.setting.key, {}, rs.setting.value}, rs.setting.reason, rs.origin, true, {}, false};
     if (rs.setting.kernel_default) {
       const SysctlReading* r = snap.find(e->key);
       if (!r) {

@@ -7,25 +7,18 @@
 
 #include <fmt/format.h>
 
-#include "core/sysctl_conf_resolve.h"
 #include "core/sysctl_key.h"
 #include "platform/fs_util.h"
 
 namespace tcptune::platform {
 namespace {
 
-bool same_value(const core::SysctlReading& r, const std::string& want) {
-  if (!r.has_value()) return false;
-  if (want.empty()) return r.value.text.empty();  // an empty list ("clear") reads back empty
-  return !core::value_differs(r.value, want).value_or(true);
-}
-
 // One write followed by a read-back; the kernel may accept a write and store something else
 // (clamping, or another process racing us), which only the read-back shows.
 core::Status write_verified(SysctlStore& store, const std::string& key, const std::string& value) {
   if (auto st = store.write(key, value); !st) return st;
   const core::SysctlReading r = store.read(key);
-  if (same_value(r, value)) return core::ok_status();
+  if (core::reading_holds(r, value)) return core::ok_status();
   const std::string got = r.has_value() ? fmt::format("'{}'", r.value.text)
                                         : std::string(core::state_name(r.state));
   return core::make_error(key, fmt::format("read back {} after writing '{}'", got, value), r.err);
@@ -39,12 +32,12 @@ std::string list_or_none(const std::vector<std::string>& keys) {
 // The journal could not be updated after the writes (a full disk, say): the kernel holds the new
 // values (or, after a failure, the restored ones) while the journal still says `left` — say so,
 // rather than let the bare write error suggest that nothing happened.
-core::Error journal_update_error(core::Error e, const ExecResult& r, const std::string& left,
+core::Error journal_update_error(core::Error e, const ExecResult& r, JournalState left,
                                  const std::string& done, const std::string& next) {
   e.hint = r.ok() ? fmt::format("{} ({}), but the journal still says '{}': {}", done, fmt::join(r.written, ", "),
-                                left, next)
+                                to_string(left), next)
                   : fmt::format("nothing was left changed, but the journal still says '{}': 'tcptune rollback' clears it",
-                                left);
+                                to_string(left));
   return e;
 }
 
@@ -79,10 +72,10 @@ core::Result<Locked> lock_state(const ApplyOptions& opts) {
 
 }  // namespace
 
-ExecResult execute_changes(SysctlStore& store, const std::vector<Change>& changes) {
+ExecResult execute_changes(SysctlStore& store, const std::vector<core::Change>& changes) {
   ExecResult r;
   size_t touched = 0;
-  for (const Change& c : changes) {
+  for (const core::Change& c : changes) {
     ++touched;
     if (auto st = write_verified(store, c.key, c.after); !st) {
       r.failure = st.error();
@@ -92,9 +85,9 @@ ExecResult execute_changes(SysctlStore& store, const std::vector<Change>& change
   }
   if (r.ok()) return r;
   for (size_t i = touched; i-- > 0;) {
-    const Change& c = changes[i];
+    const core::Change& c = changes[i];
     // A rejected write normally leaves the old value; then there is nothing to put back.
-    if (i + 1 == touched && same_value(store.read(c.key), c.before)) continue;
+    if (i + 1 == touched && core::reading_holds(store.read(c.key), c.before)) continue;
     if (auto st = write_verified(store, c.key, c.before); !st) {
       r.restore_failures.push_back(st.error());
     } else {
@@ -118,7 +111,7 @@ static core::Status collect_changes(const core::Plan& plan, SysctlStore& store, 
       out.notes.push_back(fmt::format("{} changed since the plan was made: now '{}'", it.key,
                                       live.value.text));
     }
-    if (same_value(live, it.after)) continue;
+    if (core::reading_holds(live, it.after)) continue;
     out.changes.push_back({it.key, live.value.text, it.after});
   }
   return core::ok_status();
@@ -137,27 +130,58 @@ core::Result<ApplyOutcome> apply_plan(const core::Plan& plan, SysctlStore& store
   if (locked->journal && locked->journal->interrupted()) {
     return core::make_error(journal_path(opts.state_dir),
                             fmt::format("an interrupted {} of profile '{}' (pid {}, {}) left this journal",
-                                        locked->journal->state == "pending" ? "apply" : "rollback",
+                                        locked->journal->state == JournalState::kPending ? "apply" : "rollback",
                                         locked->journal->profile, locked->journal->pid,
                                         locked->journal->started),
                             0, "run 'tcptune rollback' to restore the values it recorded, then apply again");
   }
   if (auto st = collect_changes(plan, store, out); !st) return st.error();
   if (out.changes.empty()) return out;  // keep the previous journal
-  Journal j{"pending", plan.profile, opts.tool_version, opts.root, ::getpid(), utc_now(), {}};
-  for (const Change& c : out.changes) j.entries.push_back({c.key, c.before, c.after});
+  Journal j{JournalState::kPending, plan.profile, opts.tool_version, opts.root, ::getpid(), utc_now(),
+            out.changes};
   if (auto st = write_journal(opts.state_dir, j); !st) return st.error();  // nothing changed yet
 
   out.exec = execute_changes(store, out.changes);
   if (out.exec.ok() || out.exec.consistent()) {
-    j.state = out.exec.ok() ? "applied" : "restored";
+    j.state = out.exec.ok() ? JournalState::kApplied : JournalState::kRestored;
     if (auto st = write_journal(opts.state_dir, j); !st) {
-      return journal_update_error(st.error(), out.exec, "pending", "the changes were made",
+      return journal_update_error(st.error(), out.exec, JournalState::kPending, "the changes were made",
                                   "run 'tcptune rollback' to undo them");
     }
   }
   if (!out.exec.ok()) return failure_error(out.exec, "tcptune rollback");
   return out;
+}
+
+// Why the journal cannot be rolled back, if it cannot.
+static core::Status check_rollback(const std::optional<Journal>& journal, const ApplyOptions& opts) {
+  const std::string path = journal_path(opts.state_dir);
+  if (!journal) return core::make_error(path, "no journal: nothing to roll back");
+  const Journal& j = *journal;
+  if (j.state == JournalState::kRolledBack || j.state == JournalState::kRestored) {
+    return core::make_error(path, fmt::format("the last apply (profile '{}', {}) was already {}",
+                                              j.profile, j.started,
+                                              j.state == JournalState::kRestored ? "undone when it failed"
+                                                                                 : "rolled back"));
+  }
+  if (j.root != opts.root) {
+    return core::make_error(path, fmt::format("the journal was written for --root {}, not {}", j.root,
+                                              opts.root));
+  }
+  return core::ok_status();
+}
+
+// The rollback plan of `j`, against the values its keys hold now, as changes and notes.
+static core::Status rollback_changes(const Journal& j, SysctlStore& store, ApplyOutcome& out) {
+  core::Snapshot now;
+  for (const core::Change& e : j.entries) now.sysctls[e.key] = store.read(e.key);
+  auto plan = core::plan_rollback(j.profile, j.entries, now);
+  if (!plan) return plan.error();
+  for (const core::PlannedChange& it : plan->items) {
+    if (it.change) out.changes.push_back(static_cast<const core::Change&>(it));
+    for (const auto& n : it.notes) out.notes.push_back(fmt::format("{} {}", it.key, n));
+  }
+  return core::ok_status();
 }
 
 core::Result<ApplyOutcome> rollback_last(SysctlStore& store, const ApplyOptions& opts) {
@@ -175,41 +199,20 @@ core::Result<ApplyOutcome> rollback_last(SysctlStore& store, const ApplyOptions&
     locked.emplace(std::move(*l));
     journal = locked->journal;
   }
-  const std::string path = journal_path(opts.state_dir);
-  if (!journal) return core::make_error(path, "no journal: nothing to roll back");
+  if (auto st = check_rollback(journal, opts); !st) return st.error();
   Journal j = *journal;
-  if (j.state == "rolled-back" || j.state == "restored") {
-    return core::make_error(path, fmt::format("the last apply (profile '{}', {}) was already {}",
-                                              j.profile, j.started,
-                                              j.state == "restored" ? "undone when it failed" : "rolled back"));
-  }
-  if (j.root != opts.root) {
-    return core::make_error(path, fmt::format("the journal was written for --root {}, not {}", j.root,
-                                              opts.root));
-  }
-  for (const JournalEntry& e : j.entries) {
-    const core::SysctlReading live = store.read(e.key);
-    if (!live.has_value()) {
-      return core::make_error(e.key, fmt::format("cannot read the current value ({})",
-                                                 core::state_name(live.state)), live.err);
-    }
-    if (!same_value(live, e.after)) {
-      out.notes.push_back(fmt::format("{} was changed after the apply: now '{}', apply wrote '{}'",
-                                      e.key, live.value.text, e.after));
-    }
-    out.changes.push_back({e.key, live.value.text, e.before});
-  }
+  if (auto st = rollback_changes(j, store, out); !st) return st.error();
   if (opts.dry_run) return out;
 
-  const std::string previous = j.state == "rolling-back" ? "pending" : j.state;
-  j.state = "rolling-back";
+  const JournalState previous = j.state == JournalState::kRollingBack ? JournalState::kPending : j.state;
+  j.state = JournalState::kRollingBack;
   if (auto st = write_journal(opts.state_dir, j); !st) return st.error();
   out.exec = execute_changes(store, out.changes);
   if (out.exec.ok() || out.exec.consistent()) {
-    j.state = out.exec.ok() ? "rolled-back" : previous;
+    j.state = out.exec.ok() ? JournalState::kRolledBack : previous;
     if (auto st = write_journal(opts.state_dir, j); !st) {
-      return journal_update_error(st.error(), out.exec, "rolling-back", "the values were restored",
-                                  "run 'tcptune rollback' again to finish");
+      return journal_update_error(st.error(), out.exec, JournalState::kRollingBack,
+                                  "the values were restored", "run 'tcptune rollback' again to finish");
     }
   }
   if (!out.exec.ok()) return failure_error(out.exec, "tcptune rollback");

@@ -15,13 +15,6 @@
 
 namespace tcptune::platform {
 
-struct Change {
-  std::string key;
-  std::string before;  // value to restore on failure
-  std::string after;   // value to write
-  bool operator==(const Change&) const = default;
-};
-
 struct ExecResult {
   std::vector<std::string> written;          // keys written and verified, in order
   std::optional<core::Error> failure;        // the write or read-back that failed
@@ -34,7 +27,8 @@ struct ExecResult {
 // Writes every change in order and reads each back (compared as the kernel parses numbers).
 // On the first failure, every key touched so far (including the failing one, whose write may
 // have landed) is restored to `before` in reverse order, each verified by reading it back.
-ExecResult execute_changes(SysctlStore& store, const std::vector<Change>& changes);
+// `before` is the value to restore on failure, `after` the value to write.
+ExecResult execute_changes(SysctlStore& store, const std::vector<core::Change>& changes);
 
 struct ApplyOptions {
   std::string state_dir = kDefaultStateDir;
@@ -44,24 +38,25 @@ struct ApplyOptions {
 };
 
 struct ApplyOutcome {
-  std::vector<Change> changes;     // what was (or, in a dry run, would be) written
-  std::vector<std::string> notes;  // e.g. "net.ipv4.x changed since the plan was made"
+  std::vector<core::Change> changes;  // what was (or, in a dry run, would be) written
+  std::vector<std::string> notes;     // e.g. "net.ipv4.x changed since the plan was made"
   ExecResult exec;
   bool dry_run = false;
 };
 
 // Applies the changing items of a plan. Before writing: state directory (0700), lock, refusal
 // of a journal left by an interrupted apply or rollback (run rollback first), fresh read of
-// every key (the journal holds these values, not the snapshot's), journal "pending" + fsync.
-// Afterwards the journal says "applied", or "restored" when a failure was fully undone; a
+// every key (the journal holds these values, not the snapshot's), journal kPending + fsync.
+// Afterwards the journal says kApplied, or kRestored when a failure was fully undone; a
 // failure is returned as an error saying what was restored. A plan with nothing to change
 // touches nothing and keeps the previous journal.
 core::Result<ApplyOutcome> apply_plan(const core::Plan& plan, SysctlStore& store,
                                       const ApplyOptions& opts);
 
-// Restores the values recorded by the last journal ("applied", or left "pending"/"rolling-back"
-// by an interrupted run), with the same all-or-nothing guarantee, and marks it "rolled-back".
-// A dry run reports what would be restored.
+// Restores the values recorded by the last journal (kApplied, or left kPending/kRollingBack by an
+// interrupted run), with the same all-or-nothing guarantee, and marks it kRolledBack. What to
+// write is core::plan_rollback's plan of the journal against the keys' values read now; a dry
+// run returns that plan's changes and notes and touches nothing (no lock, no writes).
 core::Result<ApplyOutcome> rollback_last(SysctlStore& store, const ApplyOptions& opts);
 
 // Refuses, before anything is written, a read-only <root>/proc/sys (a container) and keys the

@@ -1,27 +1,61 @@
 #include "platform/journal.h"
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <ctime>
 
 #include <fmt/format.h>
 
+#include "core/json_read.h"
 #include "platform/atomic_file.h"
 #include "platform/fs_util.h"
 
 namespace tcptune::platform {
 namespace {
 
-constexpr std::array<std::string_view, 5> kStates = {"pending", "applied", "restored",
-                                                     "rolling-back", "rolled-back"};
+using VT = nlohmann::json::value_t;
 
-core::Error bad(std::string_view path, const std::string& what) {
-  return core::make_error(std::string(path), fmt::format("invalid journal: {}", what), 0,
-                          "the file was not written by this version of tcptune; inspect it by hand");
+constexpr std::array<std::string_view, 5> kStateNames = {"pending", "applied", "restored",
+                                                         "rolling-back", "rolled-back"};
+constexpr std::string_view kDamagedHint =
+    "the file was not written by this version of tcptune; inspect it by hand";
+
+core::Error damaged(const core::JsonReader& r) {
+  core::Error e = r.error();
+  e.hint = std::string(kDamagedHint);  // JsonReader's own hint speaks of snapshots
+  return e;
+}
+
+JournalState read_state(core::JsonReader& r, const nlohmann::json& j) {
+  const std::string text = r.string(j, "", "state");
+  if (r.failed()) return JournalState::kPending;
+  if (auto s = parse_journal_state(text)) return *s;
+  r.fail("/state", fmt::format("expected one of {}, found '{}'", fmt::join(kStateNames, ", "), text));
+  return JournalState::kPending;
+}
+
+std::vector<core::Change> read_entries(core::JsonReader& r, const nlohmann::json& j) {
+  std::vector<core::Change> out;
+  const auto* entries = r.member(j, "", "entries");
+  if (!entries || !r.expect(*entries, "/entries", VT::array)) return out;
+  for (size_t i = 0; i < entries->size() && !r.failed(); ++i) {
+    const auto& e = (*entries)[i];
+    const std::string at = fmt::format("/entries/{}", i);
+    out.push_back({r.string(e, at, "key"), r.string(e, at, "before"), r.string(e, at, "after")});
+  }
+  return out;
 }
 
 }  // namespace
+
+std::string_view to_string(JournalState s) { return kStateNames[static_cast<size_t>(s)]; }
+
+std::optional<JournalState> parse_journal_state(std::string_view text) {
+  for (size_t i = 0; i < kStateNames.size(); ++i) {
+    if (kStateNames[i] == text) return static_cast<JournalState>(i);
+  }
+  return std::nullopt;
+}
 
 std::string journal_path(std::string_view state_dir) {
   return fmt::format("{}/journal.json", state_dir);
@@ -32,48 +66,27 @@ nlohmann::json journal_to_json(const Journal& j) {
   for (const auto& e : j.entries) {
     entries.push_back({{"key", e.key}, {"before", e.before}, {"after", e.after}});
   }
-  return {{"schema_version", kJournalSchemaVersion}, {"state", j.state}, {"profile", j.profile},
+  return {{"schema_version", kJournalSchemaVersion}, {"state", to_string(j.state)}, {"profile", j.profile},
           {"tool_version", j.tool_version}, {"root", j.root}, {"pid", j.pid},
           {"started", j.started}, {"entries", entries}};
 }
 
 core::Result<Journal> journal_from_json(const nlohmann::json& j, std::string_view path) {
-  if (!j.is_object()) return bad(path, "not a JSON object");
-  auto str = [&](const char* name, std::string& out) -> bool {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) return false;
-    out = it->get<std::string>();
-    return true;
-  };
+  core::JsonReader r{std::string(path)};
+  if (!r.expect(j, "", VT::object)) return damaged(r);
+  const int64_t version = r.integer(j, "", "schema_version");
+  if (!r.failed() && version != kJournalSchemaVersion) {
+    r.fail("/schema_version", fmt::format("expected {}, found {}", kJournalSchemaVersion, version));
+  }
   Journal out;
-  auto ver = j.find("schema_version");
-  if (ver == j.end() || !ver->is_number_integer() || ver->get<int>() != kJournalSchemaVersion) {
-    return bad(path, fmt::format("schema_version must be {}", kJournalSchemaVersion));
-  }
-  for (auto [name, field] : {std::pair{"state", &out.state}, {"profile", &out.profile},
-                             {"tool_version", &out.tool_version}, {"root", &out.root},
-                             {"started", &out.started}}) {
-    if (!str(name, *field)) return bad(path, fmt::format("'{}' must be a string", name));
-  }
-  if (std::find(kStates.begin(), kStates.end(), out.state) == kStates.end()) {
-    return bad(path, fmt::format("unknown state '{}'", out.state));
-  }
-  auto pid = j.find("pid");
-  if (pid == j.end() || !pid->is_number_integer()) return bad(path, "'pid' must be an integer");
-  out.pid = pid->get<int64_t>();
-  auto entries = j.find("entries");
-  if (entries == j.end() || !entries->is_array()) return bad(path, "'entries' must be an array");
-  for (const auto& e : *entries) {
-    JournalEntry je;
-    const bool ok = e.is_object() && e.contains("key") && e["key"].is_string() &&
-                    e.contains("before") && e["before"].is_string() && e.contains("after") &&
-                    e["after"].is_string();
-    if (!ok) return bad(path, "each entry needs string 'key', 'before' and 'after'");
-    je.key = e["key"].get<std::string>();
-    je.before = e["before"].get<std::string>();
-    je.after = e["after"].get<std::string>();
-    out.entries.push_back(std::move(je));
-  }
+  out.state = read_state(r, j);
+  out.profile = r.string(j, "", "profile");
+  out.tool_version = r.string(j, "", "tool_version");
+  out.root = r.string(j, "", "root");
+  out.pid = r.integer(j, "", "pid");
+  out.started = r.string(j, "", "started");
+  out.entries = read_entries(r, j);
+  if (r.failed()) return damaged(r);
   return out;
 }
 
@@ -89,7 +102,7 @@ core::Result<std::optional<Journal>> read_journal(std::string_view state_dir) {
     return text.error();
   }
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return bad(path, "not valid JSON");
+  if (j.is_discarded()) return core::make_error(path, "not valid JSON", 0, std::string(kDamagedHint));
   auto parsed = journal_from_json(j, path);
   if (!parsed) return parsed.error();
   return std::optional<Journal>(std::move(*parsed));

@@ -1,17 +1,60 @@
 #include "platform/netlink.h"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "core/census.h"
+#include "core/inet_diag_decode.h"
+
 namespace tcptune::platform {
+
+// core may not include OS headers, so it restates the wire layout it decodes
+// (core/inet_diag_decode.h) and the kernel's numbering of families and TCP states
+// (core/inet_diag_decode.h, core/census.h). Each restated number is tied to the uapi and libc
+// definitions here, so a drift fails the build instead of miscounting sockets.
+namespace wire = core::diag_wire;
+static_assert(sizeof(nlmsghdr) == wire::kNlHdr && NLMSG_HDRLEN == wire::kNlHdr);
+static_assert(NLM_F_DUMP_INTR == wire::kNlmFDumpIntr);
+static_assert(NLMSG_NOOP == wire::kNlmsgNoop && NLMSG_ERROR == wire::kNlmsgError &&
+              NLMSG_DONE == wire::kNlmsgDone);
+static_assert(offsetof(nlmsghdr, nlmsg_len) == 0 && sizeof(nlmsghdr::nlmsg_len) == 4);
+static_assert(offsetof(nlmsghdr, nlmsg_type) == 4 && sizeof(nlmsghdr::nlmsg_type) == 2);
+static_assert(offsetof(nlmsghdr, nlmsg_flags) == 6 && sizeof(nlmsghdr::nlmsg_flags) == 2);
+static_assert(sizeof(inet_diag_msg) == wire::kDiagMsg);
+static_assert(offsetof(inet_diag_msg, idiag_family) == 0 && offsetof(inet_diag_msg, idiag_state) == 1 &&
+              offsetof(inet_diag_msg, idiag_timer) == 2);
+static_assert(offsetof(inet_diag_msg, id.idiag_sport) == wire::kOffSport &&
+              sizeof(inet_diag_sockid::idiag_sport) == 2);
+static_assert(offsetof(inet_diag_msg, id.idiag_dport) == wire::kOffDport &&
+              sizeof(inet_diag_sockid::idiag_dport) == 2);
+static_assert(offsetof(inet_diag_msg, id.idiag_src) == wire::kOffSrc && sizeof(inet_diag_sockid::idiag_src) == 16);
+static_assert(offsetof(inet_diag_msg, id.idiag_dst) == wire::kOffDst && sizeof(inet_diag_sockid::idiag_dst) == 16);
+static_assert(offsetof(inet_diag_msg, idiag_rqueue) == wire::kOffRqueue && sizeof(inet_diag_msg::idiag_rqueue) == 4);
+static_assert(offsetof(inet_diag_msg, idiag_wqueue) == wire::kOffWqueue && sizeof(inet_diag_msg::idiag_wqueue) == 4);
+static_assert(offsetof(inet_diag_msg, idiag_inode) == wire::kOffInode && sizeof(inet_diag_msg::idiag_inode) == 4);
+static_assert(AF_INET == core::kAfInet && AF_INET6 == core::kAfInet6);
+static_assert(TCP_ESTABLISHED == static_cast<int>(core::TcpState::kEstablished) &&
+              TCP_SYN_SENT == static_cast<int>(core::TcpState::kSynSent) &&
+              TCP_SYN_RECV == static_cast<int>(core::TcpState::kSynRecv) &&
+              TCP_FIN_WAIT1 == static_cast<int>(core::TcpState::kFinWait1) &&
+              TCP_FIN_WAIT2 == static_cast<int>(core::TcpState::kFinWait2) &&
+              TCP_TIME_WAIT == static_cast<int>(core::TcpState::kTimeWait) &&
+              TCP_CLOSE == static_cast<int>(core::TcpState::kClose) &&
+              TCP_CLOSE_WAIT == static_cast<int>(core::TcpState::kCloseWait) &&
+              TCP_LAST_ACK == static_cast<int>(core::TcpState::kLastAck) &&
+              TCP_LISTEN == static_cast<int>(core::TcpState::kListen) &&
+              TCP_CLOSING == static_cast<int>(core::TcpState::kClosing));
 
 namespace {
 
@@ -46,7 +89,7 @@ void put_request(nlmsghdr* nlh, const TcpDumpRequest& req) {
 
 }  // namespace
 
-core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::DiagSink& sink) {
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink) {
   MnlSocket nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC));
   if (!nl) return core::make_error("sock_diag", "cannot open netlink socket", errno);
   if (mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)

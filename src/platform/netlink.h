@@ -1,10 +1,11 @@
 // NETLINK_SOCK_DIAG plumbing (the only file that includes libmnl). It sends one TCP inet_diag
-// dump request and streams every reply datagram through the pure decoder into a sink.
+// dump request and streams every reply datagram into the census aggregator
+// (CensusAggregator::consume, which runs the pure decoder).
 #pragma once
 
 #include <cstdint>
 
-#include "core/inet_diag_decode.h"
+#include "core/census_aggregate.h"
 #include "core/result.h"
 
 namespace tcptune::platform {
@@ -23,6 +24,6 @@ struct DumpOutcome {
 
 // Runs one dump in the caller's network namespace. Errors keep errno (EPERM in a restricted
 // container, ENOENT/EOPNOTSUPP without inet_diag, EPROTONOSUPPORT without sock_diag).
-core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::DiagSink& sink);
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink);
 
 }  // namespace tcptune::platform

@@ -162,12 +162,12 @@ core::Result<core::Census> ProcNetTcp::take(const CensusOptions& o) {
   const struct {
     const char* path;
     uint8_t family;
-  } files[] = {{"proc/net/tcp", 2}, {"proc/net/tcp6", 10}};
+  } files[] = {{"proc/net/tcp", core::kAfInet}, {"proc/net/tcp6", core::kAfInet6}};
   for (const auto& f : files) {
     const std::string path = join_root(o.root, f.path);
     std::ifstream in(path);  // streamed line by line: the file can hold millions of sockets
     if (!in) {
-      if (f.family == 10) {
+      if (f.family == core::kAfInet6) {
         notes.push_back(path + ": not readable (no IPv6?); IPv6 sockets not counted");
         continue;
       }

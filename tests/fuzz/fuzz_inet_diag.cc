@@ -1,8 +1,9 @@
 // sock_diag dump replies (core::decode_inet_diag) with any bytes, decoded for both message
-// types and streamed into the census aggregator (once with every view and a small remote cap,
-// once with state and port filters), so truncated, misaligned and hostile messages reach the
-// aggregation code too; and the aggregator's own consume() (the netlink reader's path) must
-// give the same census, step and error.
+// types and streamed into the census aggregator as DiagSockets (on_socket, the input of the
+// /proc/net/tcp fallback; once with every view and a small remote cap, once with state and port
+// filters), so truncated, misaligned and hostile messages reach the aggregation code too; and
+// the aggregator's consume() (the netlink reader's path, fields read in place) must give the
+// same census, step and error.
 #include <span>
 
 #include "core/census_aggregate.h"
@@ -11,17 +12,14 @@
 
 namespace {
 
-// Counts what the decoder hands over and forwards it.
-struct Counting final : tcptune::core::DiagSink {
-  explicit Counting(tcptune::core::DiagSink& next) : next_(next) {}
-  void on_socket(const tcptune::core::DiagSocket& s) override {
-    ++seen;
-    next_.on_socket(s);
-  }
+// Counts what the decoder hands over and forwards it to the aggregator as a DiagSocket.
+struct Counting {
+  tcptune::core::CensusAggregator& next;
   size_t seen = 0;
-
- private:
-  tcptune::core::DiagSink& next_;
+  void on_socket(const tcptune::core::DiagSocket& s) {
+    ++seen;
+    next.on_socket(s);
+  }
 };
 
 }  // namespace
@@ -42,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.top_n = 3;
     o.max_remotes = 8;
     core::CensusAggregator agg(o);
-    Counting sink(agg);
+    Counting sink{agg};
     auto step = core::decode_inet_diag(datagram, type, sink);
     if (step) {
       fuzz::require(step->sockets == sink.seen, "DecodeStep::sockets differs from sockets delivered");
@@ -50,8 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)step.error().render();
     }
     const core::Census c = agg.finish(core::CensusSource::kSockDiag, "fuzz");
-    // The path the netlink reader takes (consume: fields read in place, no virtual call per
-    // socket) must agree with the per-socket DiagSink path exactly.
+    // The path the netlink reader takes (consume: fields read in place) must agree with the
+    // DiagSocket input exactly.
     core::CensusAggregator direct(o);
     auto direct_step = direct.consume(datagram, type);
     fuzz::require(direct_step.ok() == step.ok(), "consume() and decode_inet_diag() disagree on success");

@@ -123,7 +123,7 @@ core::Plan reverse_proxy_like_plan() {
       {"net.ipv4.tcp_keepalive_time", "300"}};
   platform::ProcSysctl proc("/");
   for (const auto& [k, v] : targets) {
-    p.items.push_back({k, proc.read(k).value.text, v, "test", "fault", true, {}, false});
+    p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false});
   }
   return p;
 }
@@ -144,12 +144,12 @@ TEST(ApplyNetns, KthWriteFailsForEveryKLeavesNamespaceAsBefore) {
       const std::string changed = value_changes(before, ipv4_values()) + value_changes(core_before, values_of({"net.core.somaxconn"}));
       if (!changed.empty()) report += fmt::format("k={}: left changed:\n{}", k, changed);
       auto j = platform::read_journal(opts.state_dir);
-      if (!j || !*j || (*j)->state != "restored") report += fmt::format("k={}: journal not 'restored'\n", k);
+      if (!j || !*j || (*j)->state != platform::JournalState::kRestored) report += fmt::format("k={}: journal not 'restored'\n", k);
     }
     // And a refusal by the real kernel: net.core.rmem_max is read-only in a child netns (6.18).
     if (::access("/proc/sys/net/core/rmem_max", W_OK) != 0) {
       auto plan = reverse_proxy_like_plan();
-      plan.items.push_back({"net.core.rmem_max", "", "8388608", "test", "fault", true, {}, false});
+      plan.items.push_back({{"net.core.rmem_max", "", "8388608"}, "test", "fault", true, {}, false});
       platform::ApplyOptions opts;
       opts.state_dir = tmp.path() + "/state-ro";
       platform::ProcSysctl proc("/");

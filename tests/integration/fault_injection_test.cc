@@ -66,7 +66,7 @@ core::Plan five_key_plan() {
       {"net.ipv4.tcp_tw_reuse", "1"}, {"net.core.somaxconn", "1024"},
       {"net.ipv4.tcp_keepalive_time", "300"}};
   platform::ProcSysctl proc("/");
-  for (const auto& [k, v] : targets) p.items.push_back({k, proc.read(k).value.text, v, "test", "fault", true, {}, false});
+  for (const auto& [k, v] : targets) p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false});
   return p;
 }
 
@@ -147,7 +147,7 @@ TEST(FaultInjection, ApplyKilledBetweenAnyTwoWritesIsRefusedThenRolledBackExactl
       if (rolled.exit_code != 0) report += where + "rollback failed: " + rolled.err;
       if (const auto d = value_changes(before, tcp_values()); !d.empty()) report += where + "after rollback:\n" + d;
       auto j = platform::read_journal(state);
-      if (!j || !*j || (*j)->state != "rolled-back") report += where + "journal not 'rolled-back'\n";
+      if (!j || !*j || (*j)->state != platform::JournalState::kRolledBack) report += where + "journal not 'rolled-back'\n";
     }
     return report;
   });
@@ -179,7 +179,7 @@ TEST(FaultInjection, RollbackKilledBetweenAnyTwoWritesIsFinishedByTheNextRollbac
         continue;
       }
       auto j = platform::read_journal(state);
-      if (!j || !*j || (*j)->state != "rolling-back") report += where + "journal not 'rolling-back'\n";
+      if (!j || !*j || (*j)->state != platform::JournalState::kRollingBack) report += where + "journal not 'rolling-back'\n";
       const std::string want = interrupted_message(state, "rollback");
       auto again = run_tcptune({"apply", "--profile", "chat-long", "--yes", "--state-dir", state});
       if (again.exit_code != 3 || again.err != want) {
@@ -274,7 +274,7 @@ TEST(FaultInjection, DiskFullUnderTheSysctlDFileKeepsThePreviousFile) {
     }
     report += value_changes(before, tcp_values());
     auto j = platform::read_journal(state);
-    if (!j || !*j || (*j)->state != "rolled-back" || (*j)->profile != "reverse-proxy") report += "journal not 'rolled-back'\n";
+    if (!j || !*j || (*j)->state != platform::JournalState::kRolledBack || (*j)->profile != "reverse-proxy") report += "journal not 'rolled-back'\n";
     if (read_text(conf) != previous) report += "the previous sysctl.d file changed\n";
     if (entries(etc) != std::set<std::string>{"90-tcptune.conf", "filler"}) {
       report += fmt::format("{} holds {}\n", etc, fmt::join(entries(etc), " "));
@@ -332,7 +332,7 @@ TEST(FaultInjection, DiskFullAtTheJournalsFinalUpdateSaysWhatWasChanged) {
       if (after.at(it.key) == before.at(it.key)) report += fmt::format("{} was not changed\n", it.key);
     }
     auto j = platform::read_journal(opts.state_dir);
-    if (!j || !*j || (*j)->state != "pending") report += "journal not 'pending'\n";
+    if (!j || !*j || (*j)->state != platform::JournalState::kPending) report += "journal not 'pending'\n";
     if (entries(opts.state_dir) != std::set<std::string>{"journal.json", "lock"}) report += "a temporary file was left\n";
     ::unlink((fs + "/filler").c_str());
     // Rollback: every value restored, then the journal cannot say "rolled-back".
@@ -419,7 +419,7 @@ TEST(FaultInjection, SecondConcurrentApplyIsRefusedAndToldTheHoldersPid) {
     }
     report += value_changes(want_values, tcp_values());
     auto j = platform::read_journal(state);
-    if (!j || !*j || (*j)->state != "applied" || (*j)->profile != "chat-long" || std::to_string((*j)->pid) != holder) {
+    if (!j || !*j || (*j)->state != platform::JournalState::kApplied || (*j)->profile != "chat-long" || std::to_string((*j)->pid) != holder) {
       report += "the journal is not the first apply's\n";
     }
     return report;

@@ -63,10 +63,10 @@ const std::map<std::string, std::string> kInitial = {
 core::Plan four_changes() {
   core::Plan p;
   p.profile = "test";
-  p.items = {{"net.ipv4.tcp_fin_timeout", "60", "30", "r", "test", true, {}, false},
-             {"net.ipv4.tcp_keepalive_time", "7200", "300", "r", "test", true, {}, false},
-             {"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535", "r", "test", true, {}, false},
-             {"net.ipv4.tcp_tw_reuse", "2", "1", "r", "test", true, {}, false}};
+  p.items = {{{"net.ipv4.tcp_fin_timeout", "60", "30"}, "r", "test", true, {}, false},
+             {{"net.ipv4.tcp_keepalive_time", "7200", "300"}, "r", "test", true, {}, false},
+             {{"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}, "r", "test", true, {}, false},
+             {{"net.ipv4.tcp_tw_reuse", "2", "1"}, "r", "test", true, {}, false}};
   return p;
 }
 
@@ -101,11 +101,11 @@ TEST_F(ApplyTest, AppliesEveryChangeWithReadBackAndJournals) {
   EXPECT_EQ(store_.values["net.ipv4.ip_local_port_range"], "16384 65535");
   auto j = journal();
   ASSERT_TRUE(j.has_value());
-  EXPECT_EQ(j->state, "applied");
+  EXPECT_EQ(j->state, JournalState::kApplied);
   EXPECT_EQ(j->profile, "test");
   EXPECT_EQ(j->pid, ::getpid());
   ASSERT_EQ(j->entries.size(), 4u);
-  EXPECT_EQ(j->entries[2], (JournalEntry{"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}));
+  EXPECT_EQ(j->entries[2], (core::Change{"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}));
   struct stat st{};
   ASSERT_EQ(::stat(opts_.state_dir.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0700u);
@@ -120,7 +120,7 @@ TEST_F(ApplyTest, JournalIsOnDiskBeforeTheFirstWrite) {
     checked = true;
     auto j = read_journal(opts_.state_dir);
     ASSERT_TRUE(j.ok() && j->has_value());
-    EXPECT_EQ((*j)->state, "pending");
+    EXPECT_EQ((*j)->state, JournalState::kPending);
     EXPECT_EQ((*j)->entries.size(), 4u);
   };
   ASSERT_TRUE(apply_plan(four_changes(), store_, opts_).ok());
@@ -152,7 +152,7 @@ TEST_F(ApplyTest, KthWriteFailsForEveryKAndNothingIsLeftChanged) {
                           four_changes().items[k - 1].key, undo));
     auto j = journal();
     ASSERT_TRUE(j.has_value());
-    EXPECT_EQ(j->state, "restored");
+    EXPECT_EQ(j->state, JournalState::kRestored);
   }
 }
 
@@ -173,7 +173,7 @@ TEST_F(ApplyTest, FailedRestoreKeepsJournalForRollback) {
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().hint,
             "could not restore net.ipv4.tcp_keepalive_time; the journal is kept: run 'tcptune rollback'");
-  EXPECT_EQ(journal()->state, "pending");
+  EXPECT_EQ(journal()->state, JournalState::kPending);
 
   // The next apply is refused and points at rollback.
   auto again = apply_plan(four_changes(), store_, opts_);
@@ -190,7 +190,7 @@ TEST_F(ApplyTest, FailedRestoreKeepsJournalForRollback) {
   for (const auto& [key, value] : kInitial) {
     EXPECT_FALSE(core::value_differs(core::parse_sysctl_value(store_.values[key]), value).value_or(true)) << key;
   }
-  EXPECT_EQ(journal()->state, "rolled-back");
+  EXPECT_EQ(journal()->state, JournalState::kRolledBack);
 }
 
 TEST_F(ApplyTest, DryRunWritesNothingAndCreatesNoState) {
@@ -256,7 +256,7 @@ TEST_F(ApplyTest, RollbackKthWriteFailsLeavesAppliedValues) {
     store.fail_write = k;
     ASSERT_FALSE(rollback_last(store, opts_).ok());
     EXPECT_EQ(store.values, applied);
-    EXPECT_EQ(journal()->state, "applied");  // still there to roll back
+    EXPECT_EQ(journal()->state, JournalState::kApplied);  // still there to roll back
   }
 }
 
@@ -289,7 +289,17 @@ TEST_F(ApplyTest, InvalidJournalIsReportedNotGuessed) {
   auto out = rollback_last(store_, opts_);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().render(),
-            fmt::format("tcptune: error: {}/journal.json: invalid journal: 'profile' must be a string\n"
+            fmt::format("tcptune: error: {}/journal.json: /state: expected one of pending, applied, restored, "
+                        "rolling-back, rolled-back, found 'weird'\n"
+                        "hint: the file was not written by this version of tcptune; inspect it by hand",
+                        opts_.state_dir));
+  EXPECT_TRUE(store_.writes.empty());
+
+  std::ofstream(journal_path(opts_.state_dir)) << "{\"schema_version\": 1,";
+  auto cut = rollback_last(store_, opts_);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().render(),
+            fmt::format("tcptune: error: {}/journal.json: not valid JSON\n"
                         "hint: the file was not written by this version of tcptune; inspect it by hand",
                         opts_.state_dir));
 }
@@ -314,14 +324,63 @@ TEST_F(ApplyTest, ProcSysctlTreeApplyAndRollback) {
 }
 
 TEST(Journal, JsonRoundTrip) {
-  Journal j{"applied", "chat-long", "0.1.0", "/", 42, "2026-11-21T06:30:00Z",
+  Journal j{JournalState::kApplied, "chat-long", "0.1.0", "/", 42, "2026-11-21T06:30:00Z",
             {{"net.ipv4.tcp_keepalive_time", "7200", "300"}}};
   auto back = journal_from_json(journal_to_json(j), "j.json");
   ASSERT_TRUE(back.ok()) << back.error().render();
   EXPECT_EQ(*back, j);
-  auto bad = journal_to_json(j);
-  bad["state"] = "done";
-  EXPECT_EQ(journal_from_json(bad, "j.json").error().what, "invalid journal: unknown state 'done'");
+  EXPECT_EQ(journal_to_json(j).dump(),
+            "{\"entries\":[{\"after\":\"300\",\"before\":\"7200\",\"key\":\"net.ipv4.tcp_keepalive_time\"}],"
+            "\"pid\":42,\"profile\":\"chat-long\",\"root\":\"/\",\"schema_version\":1,"
+            "\"started\":\"2026-11-21T06:30:00Z\",\"state\":\"applied\",\"tool_version\":\"0.1.0\"}");
+}
+
+TEST(Journal, StatesKeepTheirOnDiskSpelling) {
+  const std::vector<std::pair<JournalState, std::string>> states = {
+      {JournalState::kPending, "pending"},         {JournalState::kApplied, "applied"},
+      {JournalState::kRestored, "restored"},       {JournalState::kRollingBack, "rolling-back"},
+      {JournalState::kRolledBack, "rolled-back"}};
+  for (const auto& [state, text] : states) {
+    EXPECT_EQ(to_string(state), text);
+    EXPECT_EQ(parse_journal_state(text), state);
+  }
+  EXPECT_EQ(parse_journal_state("Applied"), std::nullopt);
+  EXPECT_EQ(parse_journal_state(""), std::nullopt);
+}
+
+// Each damage to a valid journal, and the whole message naming where it is.
+TEST(Journal, DamagedJournalsNameTheJsonPointer) {
+  const Journal good{JournalState::kApplied, "chat-long", "0.1.0", "/", 42, "2026-11-21T06:30:00Z",
+                     {{"net.ipv4.tcp_keepalive_time", "7200", "300"}, {"net.ipv4.tcp_fin_timeout", "60", "30"}}};
+  using nlohmann::json;
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {
+      {[](json& j) { j = json::array(); }, "/: expected an object, found an array"},
+      {[](json& j) { j["schema_version"] = 2; }, "/schema_version: expected 1, found 2"},
+      {[](json& j) { j["schema_version"] = "1"; }, "/schema_version: expected an integer, found a string"},
+      {[](json& j) { j["state"] = "done"; },
+       "/state: expected one of pending, applied, restored, rolling-back, rolled-back, found 'done'"},
+      {[](json& j) { j["state"] = nullptr; }, "/state: expected a string, found null"},
+      {[](json& j) { j.erase("profile"); }, "/: missing member 'profile'"},
+      {[](json& j) { j["tool_version"] = 1; }, "/tool_version: expected a string, found an integer"},
+      {[](json& j) { j["root"] = json::array(); }, "/root: expected a string, found an array"},
+      {[](json& j) { j["pid"] = "42"; }, "/pid: expected an integer, found a string"},
+      {[](json& j) { j["pid"] = 4.5; }, "/pid: expected an integer, found a number"},
+      {[](json& j) { j.erase("started"); }, "/: missing member 'started'"},
+      {[](json& j) { j["entries"] = json::object(); }, "/entries: expected an array, found an object"},
+      {[](json& j) { j["entries"][1] = "net.ipv4.tcp_fin_timeout"; }, "/entries/1: expected an object, found a string"},
+      {[](json& j) { j["entries"][0].erase("after"); }, "/entries/0: missing member 'after'"},
+      {[](json& j) { j["entries"][1]["before"] = 60; }, "/entries/1/before: expected a string, found an integer"},
+  };
+  for (const auto& [damage, want] : cases) {
+    SCOPED_TRACE(want);
+    json j = journal_to_json(good);
+    damage(j);
+    auto back = journal_from_json(j, "/var/lib/tcptune/journal.json");
+    ASSERT_FALSE(back.ok());
+    EXPECT_EQ(back.error().render(),
+              "tcptune: error: /var/lib/tcptune/journal.json: " + want +
+                  "\nhint: the file was not written by this version of tcptune; inspect it by hand");
+  }
 }
 
 }  // namespace

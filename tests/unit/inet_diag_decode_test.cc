@@ -27,9 +27,15 @@ nlohmann::json expected() {
 
 constexpr uint16_t kCompatType = 18;  // TCPDIAG_GETSOCK: what record.py asked with
 
-struct Collect : DiagSink {
+struct Collect {
   std::vector<DiagSocket> seen;
-  void on_socket(const DiagSocket& s) override { seen.push_back(s); }
+  void on_socket(const DiagSocket& s) { seen.push_back(s); }
+};
+
+// Hands each decoded socket to an aggregator as a DiagSocket (what the /proc/net/tcp fallback does).
+struct PerSocket {
+  CensusAggregator& agg;
+  void on_socket(const DiagSocket& s) { agg.on_socket(s); }
 };
 
 TEST(InetDiagDecode, RecordedDumpGivesTheRecordedPopulation) {
@@ -40,7 +46,7 @@ TEST(InetDiagDecode, RecordedDumpGivesTheRecordedPopulation) {
   AggregateOptions o;
   o.by_port = true;
   CensusAggregator agg(o);
-  auto step = decode_inet_diag(buf, kCompatType, agg);
+  auto step = agg.consume(buf, kCompatType);
   ASSERT_TRUE(step.ok()) << step.error().render();
   EXPECT_TRUE(step->done);
   EXPECT_FALSE(step->interrupted);
@@ -60,8 +66,8 @@ TEST(InetDiagDecode, RecordedDumpGivesTheRecordedPopulation) {
   }
 }
 
-// The netlink reader's path (CensusAggregator::consume: fields read in place, no virtual call per
-// socket) gives exactly the census of the per-socket DiagSink path, with every view on.
+// The netlink reader's path (CensusAggregator::consume: fields read in place) gives exactly the
+// census of the same sockets handed over as DiagSockets (on_socket), with every view on.
 TEST(InetDiagDecode, ConsumeMatchesThePerSocketPath) {
   const auto buf = fixture("tcp_dump.bin");
   AggregateOptions o;
@@ -71,7 +77,8 @@ TEST(InetDiagDecode, ConsumeMatchesThePerSocketPath) {
   o.collect_inodes = true;
   o.top_n = 1000;
   CensusAggregator generic(o), direct(o);
-  auto a = decode_inet_diag(buf, kCompatType, generic);
+  PerSocket per_socket{generic};
+  auto a = decode_inet_diag(buf, kCompatType, per_socket);
   auto b = direct.consume(buf, kCompatType);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->sockets, b->sockets);
@@ -88,7 +95,8 @@ TEST(InetDiagDecode, ConsumeMatchesThePerSocketPath) {
   // A truncated datagram fails the same way on both paths.
   const std::vector<uint8_t> cut(buf.begin(), buf.begin() + 100);
   CensusAggregator g2(o), d2(o);
-  auto ea = decode_inet_diag(cut, kCompatType, g2);
+  PerSocket per_socket2{g2};
+  auto ea = decode_inet_diag(cut, kCompatType, per_socket2);
   auto eb = d2.consume(cut, kCompatType);
   ASSERT_FALSE(ea.ok());
   ASSERT_FALSE(eb.ok());
@@ -210,7 +218,7 @@ TEST(InetDiagDecode, UnknownStateIsCountedAsUnknown) {
   const uint8_t original = buf[16 + 1];
   buf[16 + 1] = 42;  // idiag_state of the first message
   CensusAggregator agg(AggregateOptions{});
-  ASSERT_TRUE(decode_inet_diag(buf, kCompatType, agg).ok());
+  ASSERT_TRUE(agg.consume(buf, kCompatType).ok());
   const Census c = agg.finish(CensusSource::kSockDiag, "test");
   EXPECT_EQ(c.states[TcpState::kUnknown], 1u);
   EXPECT_EQ(c.states.total(), expected()["total"].get<uint64_t>());

@@ -181,5 +181,75 @@ TEST(Plan, InputsIncludeDerivedAndNoteKeys) {
                                             "net.ipv4.tcp_tw_reuse"}));
 }
 
+// The journal of an apply that wrote fin_timeout 60 -> 30 and port range, then someone changed
+// the port range again.
+const std::vector<Change> kJournal = {{"net.ipv4.tcp_fin_timeout", "60", "30"},
+                                      {"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}};
+
+TEST(RollbackPlan, RestoresEveryEntryInJournalOrderAndNotesLaterChanges) {
+  Snapshot now;
+  now.kernel_release = "6.18.0";
+  now.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::of("30");
+  now.sysctls["net.ipv4.ip_local_port_range"] = SysctlReading::of("20000\t65535");
+  auto plan = plan_rollback("chat-long", kJournal, now);
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  Plan want;
+  want.profile = "rollback";
+  want.description = "restore the values recorded before the apply of profile 'chat-long'";
+  want.kernel = KernelVersion{6, 18, 0};
+  want.items = {{{"net.ipv4.tcp_fin_timeout", "30", "60"}, "value before the apply", "journal", true, {}, false},
+                {{"net.ipv4.ip_local_port_range", "20000 65535", "32768 60999"},
+                 "value before the apply",
+                 "journal",
+                 true,
+                 {"was changed after the apply: now '20000 65535', apply wrote '16384 65535'"},
+                 false}};
+  EXPECT_EQ(*plan, want);
+}
+
+TEST(RollbackPlan, KeysAlreadyBackAreStillWrittenAndValuesCompareAsTheKernelParses) {
+  Snapshot now;
+  now.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::of("60");
+  now.sysctls["net.ipv4.ip_local_port_range"] = SysctlReading::of("16384\t65535");
+  auto plan = plan_rollback("p", kJournal, now);
+  ASSERT_TRUE(plan.ok()) << plan.error().render();
+  EXPECT_EQ(plan->change_count(), 2u);
+  EXPECT_EQ(plan->items[0].notes,
+            (std::vector<std::string>{"was changed after the apply: now '60', apply wrote '30'"}));
+  EXPECT_TRUE(plan->items[1].notes.empty());
+  EXPECT_EQ(plan->kernel, std::nullopt);
+}
+
+TEST(RollbackPlan, AnUnreadableOrMissingKeyIsAnError) {
+  Snapshot now;
+  now.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::unreadable(13);
+  auto denied = plan_rollback("p", kJournal, now);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().render(),
+            "tcptune: error: net.ipv4.tcp_fin_timeout: cannot read the current value (unreadable): "
+            "Permission denied");
+  now.sysctls["net.ipv4.tcp_fin_timeout"] = SysctlReading::of("30");
+  auto missing = plan_rollback("p", kJournal, now);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().render(),
+            "tcptune: error: net.ipv4.ip_local_port_range: cannot read the current value (absent)");
+}
+
+TEST(RollbackPlan, EmptyJournalIsAnEmptyPlan) {
+  auto plan = plan_rollback("p", {}, Snapshot{});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->items.empty());
+}
+
+TEST(ReadingHolds, ComparesAsTheKernelParses) {
+  EXPECT_TRUE(reading_holds(SysctlReading::of("32768\t60999"), "32768 60999"));
+  EXPECT_TRUE(reading_holds(SysctlReading::of("32768 60999"), "32768\t 60999\n"));
+  EXPECT_FALSE(reading_holds(SysctlReading::of("32768\t60999"), "32768 61000"));
+  EXPECT_TRUE(reading_holds(SysctlReading::of(""), ""));
+  EXPECT_FALSE(reading_holds(SysctlReading::of("1"), ""));
+  EXPECT_FALSE(reading_holds(SysctlReading::absent(), ""));
+  EXPECT_FALSE(reading_holds(SysctlReading::unreadable(13), "1"));
+}
+
 }  // namespace
 }  // namespace tcptune::core

@@ -12,8 +12,8 @@ Plan two_key_plan() {
   Plan p;
   p.profile = "web";
   p.description = "test workload";
-  p.items.push_back({"net.ipv4.tcp_fin_timeout", "60", "30", "bounds FIN_WAIT2", "web", true, {}, false});
-  p.items.push_back({"net.ipv4.tcp_slow_start_after_idle", "0", "0", "keep cwnd", "web", false,
+  p.items.push_back({{"net.ipv4.tcp_fin_timeout", "60", "30"}, "bounds FIN_WAIT2", "web", true, {}, false});
+  p.items.push_back({{"net.ipv4.tcp_slow_start_after_idle", "0", "0"}, "keep cwnd", "web", false,
                      {"no effect under bbr"}, false});
   return p;
 }

@@ -418,6 +418,22 @@ class HostileTree : public HostileCli {
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
     return nlohmann::json::parse(r.out);
   }
+  // A snapshot of the tree with a census and counters, damaged by `damage`; the audit's stderr
+  // and exit code when it reads it back.
+  template <typename F>
+  RunResult audit_damaged_snapshot(const std::string& snap, F damage) const {
+    fs::create_directories(tree() + "/proc/net");
+    write_text(tree() + "/proc/net/tcp",
+               "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+               "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
+    write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
+    write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+    EXPECT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
+    auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));
+    damage(s);
+    write_text(snap, s.dump(1));
+    return tt({"audit", "--snapshot", snap});
+  }
   static bool has_gap(const nlohmann::json& report, const std::string& what, const std::string& reason) {
     for (const auto& g : report["gaps"]) {
       if (g["what"] == what && g["reason"] == reason) return true;
@@ -496,6 +512,36 @@ TEST_F(HostileTree, SysctlConfKeysCannotReadOutsideProcSys) {
   const auto& reading = s["sysctls"]["net.//.//.//.etc.secret.shadow"];
   EXPECT_EQ(reading["state"], "unreadable") << reading.dump();
   EXPECT_EQ(reading["errno"], EINVAL) << reading.dump();
+}
+
+// Damaged census and counters sections name the JSON pointer, as the rest of the snapshot does.
+const char* kDamagedHint =
+    "hint: the snapshot is damaged or from an incompatible version; take it again with 'tcptune snapshot'\n";
+
+TEST_F(HostileTree, SnapshotWithAnUnknownCensusStateNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) { s["census"]["states"]["HALF-OPEN"] = 1; });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /census/states/HALF-OPEN: unknown state 'HALF-OPEN'\n" + kDamagedHint);
+}
+
+TEST_F(HostileTree, SnapshotWithABadCountersSampleNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) { s["counters"]["current"]["monotonic_ms"] = "soon"; });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /counters/current/monotonic_ms: expected an integer, found a string\n" +
+                       kDamagedHint);
+}
+
+TEST_F(HostileTree, SnapshotWithAWrongTypeDeepInTheCensusNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) {
+    s["census"]["ports"] = {{{"port", 8080}, {"states", {{"LISTEN", true}}}}};
+    s["census"]["distinct_ports"] = 1;
+  });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /census/ports/0/states/LISTEN: expected an integer, found a boolean\n" +
+                       kDamagedHint);
 }
 
 }  // namespace

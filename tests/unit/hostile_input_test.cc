@@ -220,7 +220,7 @@ TEST_F(HostileCli, MalformedTomlWrongTypesAndUnknownFields) {
   EXPECT_EQ(r.err, extra() + "/a.toml:1:8: error: Error while parsing table header: expected ']', saw '\\n'\n");
   r = audit_with_rule("a.toml", replace(kRule, "id = \"LOCAL-1\"", "id = 7"));
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, extra() + "/a.toml:2:6: error: field 'id' must be a string, got an integer\n");
+  EXPECT_EQ(r.err, extra() + "/a.toml:2:6: error: field 'id' must be a string, not an integer\n");
   r = audit_with_rule("a.toml", replace(kRule, "title", "titel"));
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, extra() + "/a.toml:4:1: error: unknown field 'titel' (did you mean 'title'?)\n");

@@ -418,16 +418,20 @@ class HostileTree : public HostileCli {
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
     return nlohmann::json::parse(r.out);
   }
-  // A snapshot of the tree with a census and counters, damaged by `damage`; the audit's stderr
-  // and exit code when it reads it back.
-  template <typename F>
-  RunResult audit_damaged_snapshot(const std::string& snap, F damage) const {
+  // Some /proc/net files (one IPv4 listener, sockstat, snmp); tcp6 and netstat stay missing.
+  void write_some_proc_net() const {
     fs::create_directories(tree() + "/proc/net");
     write_text(tree() + "/proc/net/tcp",
                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
                "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
     write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
     write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+  }
+  // A snapshot of the tree with a census and counters, damaged by `damage`; the audit's stderr
+  // and exit code when it reads it back.
+  template <typename F>
+  RunResult audit_damaged_snapshot(const std::string& snap, F damage) const {
+    write_some_proc_net();
     EXPECT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
     auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));
     damage(s);
@@ -478,12 +482,7 @@ TEST_F(HostileTree, MissingProcNetFilesAreGapsOrNotesNeverSilent) {
       << j["gaps"].dump(1);
   EXPECT_TRUE(has_gap(j, "TCP counters", tree() + "/proc/net: no counter file could be read")) << j["gaps"].dump(1);
   // Only some files: the census says IPv6 was not counted, the counters name the missing file.
-  fs::create_directories(tree() + "/proc/net");
-  write_text(tree() + "/proc/net/tcp",
-             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-             "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
-  write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
-  write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+  write_some_proc_net();
   const std::string snap = tmp_.path() + "/s.json";
   ASSERT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
   const auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));

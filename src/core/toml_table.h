@@ -62,8 +62,9 @@ class TomlTable {
   Status check_names() const;
   // "<owner> is missing required field 'x'" at `at`, for the first required field absent.
   Status check_required(std::string_view owner, const SourceLoc& at) const;
-  // The entries in file order after check_names(), each value checked against its field's kind
-  // ("field 'x' must be a string, not an integer", at the value).
+  // check_names(), then the entries in file order, each value checked against its field's kind
+  // ("field 'x' must be a string, not an integer", at the value). Loaders that report missing
+  // fields before wrong kinds call check_names() and check_required() first.
   Result<std::vector<TomlEntry>> entries() const;
 
  private:

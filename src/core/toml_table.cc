@@ -92,7 +92,7 @@ Result<std::vector<std::string>> toml_strings(std::string_view path, std::string
 
 TomlTable::TomlTable(std::string_view path, const toml::table& t, std::span<const TomlField> fields,
                      std::string_view noun, std::string_view in)
-    : path_(path), table_(t), fields_(fields), noun_(noun), in_(in) {}
+    : path_(path), table_(t), order_(in_file_order(t)), fields_(fields), noun_(noun), in_(in) {}
 
 const TomlField* TomlTable::find(std::string_view name) const {
   for (const auto& f : fields_) {
@@ -102,7 +102,7 @@ const TomlField* TomlTable::find(std::string_view name) const {
 }
 
 Status TomlTable::check_names() const {
-  for (const auto& [k, v] : in_file_order(table_)) {
+  for (const auto& [k, v] : order_) {
     if (find(k->str())) continue;
     std::vector<std::string> names;
     for (const auto& f : fields_) names.emplace_back(f.name);
@@ -124,7 +124,7 @@ Status TomlTable::check_required(std::string_view owner, const SourceLoc& at) co
 Result<std::vector<TomlEntry>> TomlTable::entries() const {
   if (auto st = check_names(); !st) return st.error();
   std::vector<TomlEntry> out;
-  for (const auto& [k, v] : in_file_order(table_)) {
+  for (const auto& [k, v] : order_) {
     const TomlField* f = find(k->str());
     if (!has_kind(*v, f->kind)) {
       return toml_error(path_, v->source(),

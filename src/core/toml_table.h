@@ -72,6 +72,7 @@ class TomlTable {
 
   std::string_view path_;
   const toml::table& table_;
+  std::vector<std::pair<const toml::key*, const toml::node*>> order_;  // in_file_order(table_)
   std::span<const TomlField> fields_;
   std::string_view noun_;
   std::string_view in_;

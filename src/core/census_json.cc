@@ -1,5 +1,7 @@
 #include "core/census_json.h"
 
+#include <fmt/format.h>
+
 namespace tcptune::core {
 
 namespace {
@@ -13,31 +15,11 @@ json states_to_json(const StateCounts& s, bool all) {
   return o;
 }
 
-StateCounts states_from_json(const json& j) {
-  StateCounts s;
-  for (const auto& [k, v] : j.items()) {
-    const size_t slot = k == "unknown" ? 0 : static_cast<size_t>(parse_state(k).value_or(TcpState::kUnknown));
-    if (slot == 0 && k != "unknown") throw std::invalid_argument("unknown state '" + k + "'");
-    s.n[slot] = v.get<uint64_t>();
-  }
-  return s;
-}
-
 json mask_to_json(uint32_t mask) {
   json a = json::array();
   for (size_t i = 1; i < kStateSlots; ++i)
     if (mask & (1u << i)) a.push_back(state_name(static_cast<TcpState>(i)));
   return a;
-}
-
-uint32_t mask_from_json(const json& a) {
-  uint32_t m = 0;
-  for (const auto& v : a) {
-    const auto st = parse_state(v.get<std::string>());
-    if (!st) throw std::invalid_argument("unknown state '" + v.get<std::string>() + "'");
-    m |= 1u << static_cast<unsigned>(*st);
-  }
-  return m;
 }
 
 json sample_to_json(const CounterSample& s) {
@@ -46,73 +28,6 @@ json sample_to_json(const CounterSample& s) {
     o["sockstat"] = {{"inuse", s.sockstat->inuse}, {"orphan", s.sockstat->orphan}, {"tw", s.sockstat->tw},
                      {"alloc", s.sockstat->alloc}, {"mem", s.sockstat->mem}};
   return o;
-}
-
-CounterSample sample_from_json(const json& j) {
-  CounterSample s;
-  s.monotonic_ms = j.at("monotonic_ms").get<uint64_t>();
-  s.values = j.at("values").get<std::map<std::string, int64_t>>();
-  if (j.contains("sockstat")) {
-    const json& t = j.at("sockstat");
-    s.sockstat = SockStat{t.at("inuse").get<int64_t>(), t.at("orphan").get<int64_t>(), t.at("tw").get<int64_t>(),
-                          t.at("alloc").get<int64_t>(), t.at("mem").get<int64_t>()};
-  }
-  return s;
-}
-
-Census census_from_json_or_throw(const json& j) {
-  Census c;
-  const std::string src = j.at("source").get<std::string>();
-  if (src == "sock_diag") c.source = CensusSource::kSockDiag;
-  else if (src == "proc_net_tcp") c.source = CensusSource::kProcNetTcp;
-  else throw std::invalid_argument("unknown source '" + src + "'");
-  c.method = j.at("method").get<std::string>();
-  c.states = states_from_json(j.at("states"));
-  c.ipv4 = j.at("ipv4").get<uint64_t>();
-  c.ipv6 = j.at("ipv6").get<uint64_t>();
-  c.time_wait_derived = j.at("time_wait_derived").get<bool>();
-  c.state_filter = mask_from_json(j.at("state_filter"));
-  if (!j.at("port_filter").is_null()) c.port_filter = j.at("port_filter").get<uint16_t>();
-  if (j.contains("ports")) {
-    c.ports.emplace();
-    for (const json& p : j.at("ports"))
-      c.ports->push_back(PortCounts{p.at("port").get<uint16_t>(), states_from_json(p.at("states"))});
-    c.distinct_ports = j.at("distinct_ports").get<uint64_t>();
-  }
-  if (j.contains("remotes")) {
-    c.remotes.emplace();
-    for (const json& r : j.at("remotes"))
-      c.remotes->push_back(RemoteCounts{r.at("address").get<std::string>(), r.at("port").get<uint16_t>(),
-                                        r.at("established").get<uint64_t>(), r.at("time_wait").get<uint64_t>()});
-    c.distinct_remotes = j.at("distinct_remotes").get<uint64_t>();
-    c.remotes_capped = j.at("remotes_capped").get<bool>();
-  }
-  if (j.contains("ephemeral_range"))
-    c.ephemeral_range = PortRange{j.at("ephemeral_range").at("low").get<uint16_t>(),
-                                  j.at("ephemeral_range").at("high").get<uint16_t>()};
-  if (j.contains("processes")) {
-    c.processes.emplace();
-    for (const json& p : j.at("processes"))
-      c.processes->push_back(ProcessSockets{p.at("pid").get<int32_t>(), p.at("command").get<std::string>(),
-                                            states_from_json(p.at("states"))});
-    c.sockets_without_owner = j.at("sockets_without_owner").get<uint64_t>();
-  }
-  if (j.contains("close_wait_owners")) {
-    c.close_wait_owners.emplace();
-    for (const json& o : j.at("close_wait_owners"))
-      c.close_wait_owners->push_back(PortOwner{o.at("port").get<uint16_t>(), o.at("pid").get<int32_t>(),
-                                               o.at("command").get<std::string>(), o.at("sockets").get<uint64_t>()});
-  }
-  if (j.contains("listeners")) {
-    c.listeners.emplace();
-    for (const json& l : j.at("listeners"))
-      c.listeners->push_back(ListenerCounts{l.at("port").get<uint16_t>(), l.at("sockets").get<uint32_t>(),
-                                            l.at("queued").get<uint64_t>(), l.at("backlog").get<uint64_t>()});
-  }
-  // Absent in snapshots written before the field existed.
-  c.fin_wait2_orphaned = j.value("fin_wait2_orphaned", uint64_t{0});
-  c.notes = j.at("notes").get<std::vector<std::string>>();
-  return c;
 }
 
 }  // namespace
@@ -170,15 +85,142 @@ json census_to_json(const Census& c) {
   return j;
 }
 
-Result<Census> census_from_json(const json& j) {
-  if (!j.is_object()) return make_error("snapshot", "'census' is not an object");
-  // nlohmann reports type and key errors by exception; they stop here (no exceptions across
-  // module boundaries).
-  try {
-    return census_from_json_or_throw(j);
-  } catch (const std::exception& e) {
-    return make_error("snapshot", std::string("'census': ") + e.what());
+namespace {
+
+using VT = json::value_t;
+constexpr uint64_t kPortMax = 65535;
+
+std::string item(const std::string& at, const char* name, size_t i) { return fmt::format("{}/{}/{}", at, name, i); }
+
+StateCounts read_states(JsonReader& r, const json& j, const std::string& at) {
+  StateCounts s;
+  const json* o = r.typed(j, at, "states", VT::object);
+  if (!o) return s;
+  for (const auto& [k, v] : o->items()) {
+    const std::string p = at + "/states/" + json_pointer_token(k);
+    const auto st = parse_state(k);
+    if (!st && k != "unknown") {
+      r.fail(p, fmt::format("unknown state '{}'", k));
+      return s;
+    }
+    s[st.value_or(TcpState::kUnknown)] = r.unsigned_value(v, p);
   }
+  return s;
+}
+
+uint32_t read_mask(JsonReader& r, const json& j, const std::string& at) {
+  uint32_t m = 0;
+  const std::vector<std::string> names = r.strings(j, at, "state_filter");
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto st = parse_state(names[i]);
+    if (!st) {
+      r.fail(item(at, "state_filter", i), fmt::format("unknown state '{}'", names[i]));
+      return 0;
+    }
+    m |= 1u << static_cast<unsigned>(*st);
+  }
+  return m;
+}
+
+uint16_t port(JsonReader& r, const json& j, const std::string& at) {
+  return static_cast<uint16_t>(r.unsigned_integer(j, at, "port", kPortMax));
+}
+
+int32_t pid(JsonReader& r, const json& j, const std::string& at) {
+  return static_cast<int32_t>(r.unsigned_integer(j, at, "pid", INT32_MAX));
+}
+
+// The optional list `name`: absent stays nullopt, present is read element by element.
+template <typename T, typename F>
+void read_list(JsonReader& r, const json& j, const std::string& at, const char* name,
+               std::optional<std::vector<T>>& out, F one) {
+  if (!j.contains(name)) return;
+  out.emplace();
+  const json* a = r.typed(j, at, name, VT::array);
+  for (size_t i = 0; a && i < a->size() && !r.failed(); ++i) out->push_back(one((*a)[i], item(at, name, i)));
+}
+
+void read_views(JsonReader& r, const json& j, const std::string& at, Census& c) {
+  read_list(r, j, at, "ports", c.ports, [&](const json& e, const std::string& p) {
+    return PortCounts{port(r, e, p), read_states(r, e, p)};
+  });
+  if (c.ports) c.distinct_ports = r.unsigned_integer(j, at, "distinct_ports");
+  read_list(r, j, at, "remotes", c.remotes, [&](const json& e, const std::string& p) {
+    return RemoteCounts{r.string(e, p, "address"), port(r, e, p), r.unsigned_integer(e, p, "established"),
+                        r.unsigned_integer(e, p, "time_wait")};
+  });
+  if (c.remotes) {
+    c.distinct_remotes = r.unsigned_integer(j, at, "distinct_remotes");
+    c.remotes_capped = r.boolean(j, at, "remotes_capped");
+  }
+  if (j.contains("ephemeral_range")) {
+    const std::string p = at + "/ephemeral_range";
+    const json& e = *j.find("ephemeral_range");
+    c.ephemeral_range = PortRange{static_cast<uint16_t>(r.unsigned_integer(e, p, "low", kPortMax)),
+                                  static_cast<uint16_t>(r.unsigned_integer(e, p, "high", kPortMax))};
+  }
+  read_list(r, j, at, "processes", c.processes, [&](const json& e, const std::string& p) {
+    return ProcessSockets{pid(r, e, p), r.string(e, p, "command"), read_states(r, e, p)};
+  });
+  if (c.processes) c.sockets_without_owner = r.unsigned_integer(j, at, "sockets_without_owner");
+  read_list(r, j, at, "close_wait_owners", c.close_wait_owners, [&](const json& e, const std::string& p) {
+    return PortOwner{port(r, e, p), pid(r, e, p), r.string(e, p, "command"), r.unsigned_integer(e, p, "sockets")};
+  });
+  read_list(r, j, at, "listeners", c.listeners, [&](const json& e, const std::string& p) {
+    return ListenerCounts{port(r, e, p), static_cast<uint32_t>(r.unsigned_integer(e, p, "sockets", UINT32_MAX)),
+                          r.unsigned_integer(e, p, "queued"), r.unsigned_integer(e, p, "backlog")};
+  });
+}
+
+CounterSample read_sample(JsonReader& r, const json& j, const std::string& at) {
+  CounterSample s;
+  s.monotonic_ms = r.unsigned_integer(j, at, "monotonic_ms");
+  if (const json* v = r.typed(j, at, "values", VT::object)) {
+    for (const auto& [k, n] : v->items()) {
+      const std::string p = at + "/values/" + json_pointer_token(k);
+      s.values[k] = r.integer_value(n, p);
+    }
+  }
+  if (j.contains("sockstat")) {
+    const std::string p = at + "/sockstat";
+    const json& t = *j.find("sockstat");
+    s.sockstat = SockStat{r.integer(t, p, "inuse"), r.integer(t, p, "orphan"), r.integer(t, p, "tw"),
+                          r.integer(t, p, "alloc"), r.integer(t, p, "mem")};
+  }
+  return s;
+}
+
+}  // namespace
+
+Census census_from_json(JsonReader& r, const json& j, const std::string& at) {
+  Census c;
+  if (!r.expect(j, at, VT::object)) return c;
+  const std::string source = r.string(j, at, "source");
+  if (source == "sock_diag") c.source = CensusSource::kSockDiag;
+  else if (source == "proc_net_tcp") c.source = CensusSource::kProcNetTcp;
+  else if (!r.failed()) r.fail(at + "/source", fmt::format("unknown source '{}' (expected sock_diag or proc_net_tcp)", source));
+  c.method = r.string(j, at, "method");
+  c.states = read_states(r, j, at);
+  c.ipv4 = r.unsigned_integer(j, at, "ipv4");
+  c.ipv6 = r.unsigned_integer(j, at, "ipv6");
+  c.time_wait_derived = r.boolean(j, at, "time_wait_derived");
+  c.state_filter = read_mask(r, j, at);
+  if (const json* f = r.member(j, at, "port_filter"); f && !f->is_null())
+    c.port_filter = static_cast<uint16_t>(r.unsigned_value(*f, at + "/port_filter", kPortMax));
+  read_views(r, j, at, c);
+  // Absent in snapshots written before the field existed.
+  if (j.contains("fin_wait2_orphaned")) c.fin_wait2_orphaned = r.unsigned_integer(j, at, "fin_wait2_orphaned");
+  c.notes = r.strings(j, at, "notes");
+  return c;
+}
+
+Counters counters_from_json(JsonReader& r, const json& j, const std::string& at) {
+  Counters c;
+  if (!r.expect(j, at, VT::object)) return c;
+  if (const json* cur = r.member(j, at, "current")) c.current = read_sample(r, *cur, at + "/current");
+  if (j.contains("earlier")) c.earlier = read_sample(r, *j.find("earlier"), at + "/earlier");
+  c.notes = r.strings(j, at, "notes");
+  return c;
 }
 
 json counters_to_json(const Counters& c) {
@@ -188,19 +230,6 @@ json counters_to_json(const Counters& c) {
     j["rates"] = counter_rates(c);  // derived; ignored when read back
   }
   return j;
-}
-
-Result<Counters> counters_from_json(const json& j) {
-  if (!j.is_object()) return make_error("snapshot", "'counters' is not an object");
-  try {
-    Counters c;
-    c.current = sample_from_json(j.at("current"));
-    if (j.contains("earlier")) c.earlier = sample_from_json(j.at("earlier"));
-    c.notes = j.at("notes").get<std::vector<std::string>>();
-    return c;
-  } catch (const std::exception& e) {
-    return make_error("snapshot", std::string("'counters': ") + e.what());
-  }
 }
 
 }  // namespace tcptune::core

@@ -53,20 +53,57 @@ std::string JsonReader::string(const nlohmann::json& j, const std::string& at, c
   return m->get<std::string>();
 }
 
-int64_t JsonReader::integer(const nlohmann::json& j, const std::string& at, const char* name) {
-  const auto* m = member(j, at, name);
-  if (!m || !expect(*m, at + "/" + name, nlohmann::json::value_t::number_integer)) return 0;
-  if (m->is_number_unsigned() && m->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    fail(at + "/" + name, "integer out of range");
+int64_t JsonReader::integer_value(const nlohmann::json& v, const std::string& at) {
+  if (!expect(v, at, nlohmann::json::value_t::number_integer)) return 0;
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    fail(at, "integer out of range");
     return 0;
   }
-  return m->get<int64_t>();
+  return v.get<int64_t>();
+}
+
+int64_t JsonReader::integer(const nlohmann::json& j, const std::string& at, const char* name) {
+  const auto* m = member(j, at, name);
+  return m ? integer_value(*m, at + "/" + name) : 0;
 }
 
 bool JsonReader::boolean(const nlohmann::json& j, const std::string& at, const char* name) {
   const auto* m = member(j, at, name);
   if (!m || !expect(*m, at + "/" + name, nlohmann::json::value_t::boolean)) return false;
   return m->get<bool>();
+}
+
+uint64_t JsonReader::unsigned_value(const nlohmann::json& v, const std::string& at, uint64_t max) {
+  if (!expect(v, at, nlohmann::json::value_t::number_integer)) return 0;
+  // Parsed non-negative numbers are unsigned; values built in memory may be signed.
+  const bool negative = !v.is_number_unsigned() && v.get<int64_t>() < 0;
+  if (!negative && v.get<uint64_t>() <= max) return v.get<uint64_t>();
+  fail(at, negative ? fmt::format("expected a non-negative integer, found {}", v.get<int64_t>())
+                    : fmt::format("integer {} out of range 0..{}", v.get<uint64_t>(), max));
+  return 0;
+}
+
+uint64_t JsonReader::unsigned_integer(const nlohmann::json& j, const std::string& at, const char* name,
+                                      uint64_t max) {
+  const auto* m = member(j, at, name);
+  return m ? unsigned_value(*m, at + "/" + name, max) : 0;
+}
+
+const nlohmann::json* JsonReader::typed(const nlohmann::json& j, const std::string& at, const char* name,
+                                        nlohmann::json::value_t type) {
+  const auto* m = member(j, at, name);
+  return m && expect(*m, at + "/" + name, type) ? m : nullptr;
+}
+
+std::vector<std::string> JsonReader::strings(const nlohmann::json& j, const std::string& at, const char* name) {
+  std::vector<std::string> out;
+  const auto* m = typed(j, at, name, nlohmann::json::value_t::array);
+  if (!m) return out;
+  for (size_t i = 0; i < m->size(); ++i) {
+    if (!expect((*m)[i], fmt::format("{}/{}/{}", at, name, i), nlohmann::json::value_t::string)) return out;
+    out.push_back((*m)[i].get<std::string>());
+  }
+  return out;
 }
 
 std::optional<std::string> JsonReader::opt_string(const nlohmann::json& j, const std::string& at, const char* name) {

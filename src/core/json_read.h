@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +22,19 @@ class JsonReader {
   const nlohmann::json* member(const nlohmann::json& j, const std::string& at, const char* name);
   std::string string(const nlohmann::json& j, const std::string& at, const char* name);
   int64_t integer(const nlohmann::json& j, const std::string& at, const char* name);
+  // The value at pointer `at` as an integer that fits int64_t.
+  int64_t integer_value(const nlohmann::json& v, const std::string& at);
   bool boolean(const nlohmann::json& j, const std::string& at, const char* name);
+  // A non-negative integer no greater than `max` (counts, ports, pids); 0 on error.
+  uint64_t unsigned_integer(const nlohmann::json& j, const std::string& at, const char* name,
+                            uint64_t max = UINT64_MAX);
+  // The same check on a value already at pointer `at`.
+  uint64_t unsigned_value(const nlohmann::json& v, const std::string& at, uint64_t max = UINT64_MAX);
+  // Member `name` when it is of `type`; nullptr (and an error recorded) otherwise.
+  const nlohmann::json* typed(const nlohmann::json& j, const std::string& at, const char* name,
+                              nlohmann::json::value_t type);
+  // An array of strings.
+  std::vector<std::string> strings(const nlohmann::json& j, const std::string& at, const char* name);
   // Null -> nullopt; a string otherwise.
   std::optional<std::string> opt_string(const nlohmann::json& j, const std::string& at, const char* name);
   bool expect(const nlohmann::json& j, const std::string& at, nlohmann::json::value_t type);

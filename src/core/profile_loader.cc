@@ -1,51 +1,30 @@
 #include "core/profile_loader.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <utility>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "core/catalogue_suggest.h"
-#include "core/did_you_mean.h"
 #include "core/plan.h"
 #include "core/sysctl_key.h"
 #include "core/sysctl_value.h"
-#include "core/toml_guard.h"
+#include "core/toml_table.h"
 
 namespace tcptune::core {
 namespace {
 
-const std::vector<std::string> kTopFields = {"name", "description", "include", "kernel_defaults",
-                                             "setting"};
-const std::vector<std::string> kSettingFields = {"key", "value", "reason"};
+// Every value is checked by the loader, which words its own errors.
+constexpr std::array<TomlField, 5> kTopFields{{
+    {"name", TomlKind::kAny, true}, {"description", TomlKind::kAny, true}, {"include"}, {"kernel_defaults"}, {"setting"}}};
+constexpr std::array<TomlField, 3> kSettingFields{{
+    {"key", TomlKind::kAny, true}, {"value", TomlKind::kAny, true}, {"reason", TomlKind::kAny, true}}};
 
 // Jiffies-backed keys accept at most INT_MAX/HZ seconds; HZ is a build option up to 1000, so only
 // values up to INT_MAX/1000 are valid on every kernel (KERNEL_FACTS tcp_fin_timeout "Min / max").
 constexpr int64_t kJiffiesSafeMax = INT_MAX / 1000;
-
-Error error_at(std::string_view path, const toml::source_region& r, std::string what,
-               std::string hint = {}) {
-  return make_file_error(SourceLoc{std::string(path), static_cast<int>(r.begin.line),
-                                   static_cast<int>(r.begin.column)},
-                         std::move(what), std::move(hint));
-}
-
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-  return did_you_mean(word, candidates);
-}
-
-std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
-  std::vector<std::pair<const toml::key*, const toml::node*>> out;
-  for (const auto& [k, v] : t) out.emplace_back(&k, &v);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    const auto& pa = a.first->source().begin;
-    const auto& pb = b.first->source().begin;
-    return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
-  });
-  return out;
-}
 
 // Descriptions and reasons become comment lines of the generated sysctl.d file. A line break
 // there -- systemd-sysctl also ends a line at CR and NUL -- would start a line of its own,
@@ -143,33 +122,33 @@ Result<std::string> value_text(std::string_view path, const toml::node& v) {
     std::string out;
     for (const auto& el : *a) {
       if (!el.is_integer()) {
-        return error_at(path, el.source(), "elements of 'value' must be integers");
+        return toml_error(path, el.source(), "elements of 'value' must be integers");
       }
       if (!out.empty()) out += ' ';
       out += std::to_string(el.as_integer()->get());
     }
     return out;
   }
-  return error_at(path, v.source(), "'value' must be an integer, a string or an array of integers");
+  return toml_error(path, v.source(), "'value' must be an integer, a string or an array of integers");
 }
 
 // Known, not removed: the checks shared by settings and kernel_defaults entries.
 Result<const CatalogueEntry*> known_key(std::string_view path, const toml::node& n,
                                         const Catalogue& cat) {
   const auto* s = n.as_string();
-  if (!s) return error_at(path, n.source(), "a sysctl key must be a string");
+  if (!s) return toml_error(path, n.source(), "a sysctl key must be a string");
   const std::string key = normalize_key(s->get());
   const CatalogueEntry* e = cat.find(key);
   if (!e) {
     const auto near = suggest_keys(cat, key, 1);
-    return error_at(path, n.source(),
-                    fmt::format("unknown sysctl '{}'{}", key,
-                                near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near[0])));
+    return toml_error(path, n.source(),
+                      fmt::format("unknown sysctl '{}'{}", key,
+                                  near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near[0])));
   }
   if (e->removed_in) {
-    return error_at(path, n.source(),
-                    fmt::format("{} was removed in Linux {}; a profile never sets it", key,
-                                version_text(*e->removed_in)));
+    return toml_error(path, n.source(),
+                      fmt::format("{} was removed in Linux {}; a profile never sets it", key,
+                                  version_text(*e->removed_in)));
   }
   return e;
 }
@@ -177,19 +156,10 @@ Result<const CatalogueEntry*> known_key(std::string_view path, const toml::node&
 Result<ProfileSetting> parse_setting(std::string_view path, const toml::table& t,
                                      const Catalogue& cat) {
   ProfileSetting s;
-  s.where = SourceLoc{std::string(path), static_cast<int>(t.source().begin.line),
-                      static_cast<int>(t.source().begin.column)};
-  for (const auto& [k, v] : in_file_order(t)) {
-    if (std::find(kSettingFields.begin(), kSettingFields.end(), k->str()) == kSettingFields.end()) {
-      return error_at(path, k->source(), fmt::format("unknown field '{}' in [[setting]]{}", k->str(),
-                                                     suggestion(k->str(), kSettingFields)));
-    }
-  }
-  for (const auto& f : kSettingFields) {
-    if (!t.contains(f)) {
-      return error_at(path, t.source(), fmt::format("[[setting]] is missing required field '{}'", f));
-    }
-  }
+  s.where = toml_loc(path, t.source());
+  const TomlTable table(path, t, kSettingFields, "field", " in [[setting]]");
+  if (auto st = table.check_names(); !st) return st.error();
+  if (auto st = table.check_required("[[setting]]", s.where); !st) return st.error();
   auto entry = known_key(path, *t.get("key"), cat);
   if (!entry) return entry.error();
   s.key = (*entry)->key;
@@ -197,11 +167,11 @@ Result<ProfileSetting> parse_setting(std::string_view path, const toml::table& t
   auto text = value_text(path, val);
   if (!text) return text.error();
   auto checked = check_setting_value(**entry, *text);
-  if (!checked) return error_at(path, val.source(), fmt::format("{}: {}", s.key, checked.error().what));
+  if (!checked) return toml_error(path, val.source(), fmt::format("{}: {}", s.key, checked.error().what));
   s.value = *checked;
   const toml::node& reason = *t.get("reason");
   if (!reason.is_string() || reason.as_string()->get().empty() || !one_line(reason.as_string()->get())) {
-    return error_at(path, reason.source(), "'reason' must be a non-empty one-line string");
+    return toml_error(path, reason.source(), "'reason' must be a non-empty one-line string");
   }
   s.reason = reason.as_string()->get();
   return s;
@@ -211,14 +181,14 @@ Result<std::vector<const toml::node*>> array_of(std::string_view path, const tom
                                                 std::string_view field, bool tables) {
   const auto* a = n.as_array();
   if (!a) {
-    return error_at(path, n.source(), fmt::format("'{}' must be an array of {}", field,
-                                                  tables ? "tables ([[setting]])" : "strings"));
+    return toml_error(path, n.source(), fmt::format("'{}' must be an array of {}", field,
+                                                    tables ? "tables ([[setting]])" : "strings"));
   }
   std::vector<const toml::node*> out;
   for (const auto& el : *a) {
     if (tables ? !el.is_table() : !el.is_string()) {
-      return error_at(path, el.source(), fmt::format("elements of '{}' must be {}", field,
-                                                     tables ? "tables" : "strings"));
+      return toml_error(path, el.source(), fmt::format("elements of '{}' must be {}", field,
+                                                       tables ? "tables" : "strings"));
     }
     out.push_back(&el);
   }
@@ -228,8 +198,8 @@ Result<std::vector<const toml::node*>> array_of(std::string_view path, const tom
 Status add_setting(std::string_view path, Profile& p, ProfileSetting s, const toml::node& at) {
   for (const auto& prev : p.settings) {
     if (prev.key == s.key) {
-      return error_at(path, at.source(), fmt::format("{} is set twice (first at line {})", s.key,
-                                                     prev.where.line));
+      return toml_error(path, at.source(), fmt::format("{} is set twice (first at line {})", s.key,
+                                                       prev.where.line));
     }
   }
   p.settings.push_back(std::move(s));
@@ -240,18 +210,17 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
                       const Catalogue& cat, Profile& p) {
   if (name == "name" || name == "description") {
     if (!v.is_string() || v.as_string()->get().empty()) {
-      return error_at(path, v.source(), fmt::format("'{}' must be a non-empty string", name));
+      return toml_error(path, v.source(), fmt::format("'{}' must be a non-empty string", name));
     }
     if (!one_line(v.as_string()->get())) {
-      return error_at(path, v.source(), fmt::format("'{}' must be one line without control characters", name));
+      return toml_error(path, v.source(), fmt::format("'{}' must be one line without control characters", name));
     }
     const std::string s = v.as_string()->get();
     if (name == "name" && !valid_name(s)) {
-      return error_at(path, v.source(), fmt::format("invalid profile name '{}' (use a-z, 0-9 and '-')", s));
+      return toml_error(path, v.source(), fmt::format("invalid profile name '{}' (use a-z, 0-9 and '-')", s));
     }
     (name == "name" ? p.name : p.description) = s;
-    if (name == "name") p.where = SourceLoc{std::string(path), static_cast<int>(v.source().begin.line),
-                                            static_cast<int>(v.source().begin.column)};
+    if (name == "name") p.where = toml_loc(path, v.source());
     return ok_status();
   }
   const bool tables = name == "setting";
@@ -260,8 +229,7 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
   for (const toml::node* el : *items) {
     if (name == "include") {
       p.include.push_back(el->as_string()->get());
-      p.include_where.push_back(SourceLoc{std::string(path), static_cast<int>(el->source().begin.line),
-                                          static_cast<int>(el->source().begin.column)});
+      p.include_where.push_back(toml_loc(path, el->source()));
       continue;
     }
     ProfileSetting s;
@@ -274,14 +242,13 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
       if (!entry) return entry.error();
       if (!(*entry)->default_value && (*entry)->older_defaults.empty() &&
           !derived_default_supported((*entry)->key)) {
-        return error_at(path, el->source(),
-                        fmt::format("{} has no fixed compiled-in default ({}); it cannot be restored "
-                                    "from a number", (*entry)->key, (*entry)->default_text));
+        return toml_error(path, el->source(),
+                          fmt::format("{} has no fixed compiled-in default ({}); it cannot be restored "
+                                      "from a number", (*entry)->key, (*entry)->default_text));
       }
       s.key = (*entry)->key;
       s.kernel_default = true;
-      s.where = SourceLoc{std::string(path), static_cast<int>(el->source().begin.line),
-                          static_cast<int>(el->source().begin.column)};
+      s.where = toml_loc(path, el->source());
     }
     if (auto st = add_setting(path, p, std::move(s), *el); !st) return st;
   }
@@ -291,25 +258,18 @@ Status read_top_field(std::string_view path, std::string_view name, const toml::
 }  // namespace
 
 Result<Profile> load_profile(std::string_view text, std::string_view path, const Catalogue& cat) {
-  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
-  toml::parse_result parsed = toml::parse(text, path);
-  if (!parsed) return error_at(path, parsed.error().source(), std::string(parsed.error().description()));
-  const toml::table& root = parsed.table();
+  auto parsed = parse_toml(text, path);  // with the toml++ 3.3 UB guard
+  if (!parsed) return parsed.error();
+  const toml::table& root = parsed->table();
   Profile p;
   p.path = std::string(path);
-  for (const auto& [k, v] : in_file_order(root)) {
-    if (std::find(kTopFields.begin(), kTopFields.end(), k->str()) == kTopFields.end()) {
-      return error_at(path, k->source(), fmt::format("unknown field '{}'{}", k->str(),
-                                                     suggestion(k->str(), kTopFields)));
-    }
-    if (auto st = read_top_field(path, k->str(), *v, cat, p); !st) return st.error();
+  const TomlTable table(path, root, kTopFields);
+  auto fields = table.entries();
+  if (!fields) return fields.error();
+  for (const auto& [f, k, v] : *fields) {
+    if (auto st = read_top_field(path, f->name, *v, cat, p); !st) return st.error();
   }
-  for (const char* f : {"name", "description"}) {
-    if (!root.contains(f)) {
-      return make_file_error(SourceLoc{std::string(path), 1, 1},
-                             fmt::format("profile is missing required field '{}'", f));
-    }
-  }
+  if (auto st = table.check_required("profile", SourceLoc{std::string(path), 1, 1}); !st) return st.error();
   return p;
 }
 

@@ -1,42 +1,33 @@
 #include "core/rule_loader.h"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
 #include "core/did_you_mean.h"
 #include "core/expr_check.h"
 #include "core/expr_registry.h"
-#include "core/toml_guard.h"
 #include "core/toml_locate.h"
+#include "core/toml_table.h"
 
 namespace tcptune::core {
 namespace {
 
-const std::vector<std::string> kFields = {"id", "severity", "title", "when", "message", "mechanism",
-                                          "avoid", "recommendation", "references", "for_each"};
-const std::vector<std::string> kThresholdFields = {"default", "doc"};
-const std::vector<std::string> kRequired = {"id", "severity", "title", "when", "message",
-                                            "recommendation", "references"};
-
-SourceLoc loc_of(const std::string& path, const toml::source_region& r) {
-  return SourceLoc{path, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
-}
-
-std::string_view toml_type(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
-  }
-}
+// The fields of a [[rule]]; `references` is checked by the loader (a non-empty array).
+constexpr std::array<TomlField, 10> kFields{{
+    {"id", TomlKind::kString, true},        {"severity", TomlKind::kString, true},
+    {"title", TomlKind::kString, true},     {"when", TomlKind::kString, true},
+    {"message", TomlKind::kString, true},   {"mechanism", TomlKind::kString},
+    {"avoid", TomlKind::kString},           {"recommendation", TomlKind::kString, true},
+    {"references", TomlKind::kAny, true},   {"for_each", TomlKind::kString},
+}};
+// A [threshold.NAME] table; `doc` must also be non-empty.
+constexpr std::array<TomlField, 2> kThresholdFields{{{"default", TomlKind::kInteger, true},
+                                                     {"doc", TomlKind::kAny, true}}};
+constexpr std::array<TomlField, 2> kTopFields{{{"rule"}, {"threshold"}}};
 
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -57,58 +48,34 @@ class RuleParser {
       : src_(src), cat_(cat), thresholds_(thresholds) {}
 
   Result<Rule> parse(const toml::table& t) {
-    // Fields in file order (toml++ iterates keys sorted), so the first error is the first in the file.
-    std::vector<std::pair<const toml::key*, const toml::node*>> fields;
-    for (auto&& [k, v] : t) fields.emplace_back(&k, &v);
-    std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
-      const auto& pa = a.first->source().begin;
-      const auto& pb = b.first->source().begin;
-      return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
-    });
-    for (const auto& [k, v] : fields) {
-      if (std::find(kFields.begin(), kFields.end(), k->str()) == kFields.end()) {
-        return make_file_error(loc_of(src_.path, k->source()),
-                               fmt::format("unknown field '{}'{}", k->str(), did_you_mean(k->str(), kFields)));
-      }
-    }
-    for (const auto& f : kRequired) {
-      if (!t.contains(f)) {
-        return make_file_error(loc_of(src_.path, t.source()), fmt::format("rule is missing field '{}'", f));
-      }
-    }
+    const TomlTable table(src_.path, t, kFields);
+    if (auto st = table.check_names(); !st) return st.error();
+    if (auto st = table.check_required("rule", toml_loc(src_.path, t.source())); !st) return st.error();
+    auto fields = table.entries();
+    if (!fields) return fields.error();
     Rule r;
-    if (t.contains("for_each")) {
-      auto fe = string_field(t, "for_each");
-      if (!fe) return fe.error();
-      if (find_iteration(*fe) < 0) {
-        return make_file_error(loc_of(src_.path, t.get("for_each")->source()),
-                               fmt::format("unknown iteration source '{}'{}", *fe, did_you_mean(*fe, iteration_names())));
+    if (const toml::node* fe = t.get("for_each")) {
+      const std::string& name = fe->as_string()->get();
+      if (find_iteration(name) < 0) {
+        return make_file_error(toml_loc(src_.path, fe->source()),
+                               fmt::format("unknown iteration source '{}'{}", name, did_you_mean(name, iteration_names())));
       }
-      r.for_each = *fe;
+      r.for_each = name;
     }
     env_ = CheckEnv{&cat_, !r.for_each.empty(), &r.keys, thresholds_};
-    for (const auto& [k, v] : fields) {
-      if (auto err = field(r, k->str(), *v)) return *err;
+    for (const auto& [f, k, v] : *fields) {
+      if (auto err = field(r, f->name, *v)) return *err;
     }
-    r.where = loc_of(src_.path, t.get("id")->source());
+    r.where = toml_loc(src_.path, t.get("id")->source());
     std::sort(r.keys.begin(), r.keys.end());
     r.keys.erase(std::unique(r.keys.begin(), r.keys.end()), r.keys.end());
     return r;
   }
 
  private:
-  Result<std::string> string_field(const toml::table& t, std::string_view name) {
-    const toml::node* n = t.get(name);
-    if (!n->is_string()) {
-      return make_file_error(loc_of(src_.path, n->source()),
-                             fmt::format("field '{}' must be a string, got {}", name, toml_type(*n)));
-    }
-    return n->as_string()->get();
-  }
-
   // Re-locates an expression error (offset in the string value) to file coordinates.
   Error relocate(const Error& e, const toml::node& n, const std::string& value) {
-    const StringLocator loc(src_.text, loc_of(src_.path, n.source()), value);
+    const StringLocator loc(src_.text, toml_loc(src_.path, n.source()), value);
     const size_t off = static_cast<size_t>(e.loc && e.loc->col > 0 ? e.loc->col - 1 : 0);
     return make_file_error(loc.at(off), e.what, e.hint);
   }
@@ -116,12 +83,8 @@ class RuleParser {
   std::optional<Error> field(Rule& r, std::string_view name, const toml::node& n) {
     if (name == "for_each") return std::nullopt;
     if (name == "references") return references(r, n);
-    if (!n.is_string()) {
-      return make_file_error(loc_of(src_.path, n.source()),
-                             fmt::format("field '{}' must be a string, got {}", name, toml_type(n)));
-    }
     const std::string& s = n.as_string()->get();
-    const SourceLoc at = loc_of(src_.path, n.source());
+    const SourceLoc at = toml_loc(src_.path, n.source());
     if (name == "id") {
       if (!valid_id(s)) {
         return make_file_error(at, fmt::format("invalid rule id '{}' (use 1-64 letters, digits, '-', '_', '.')", s));
@@ -160,15 +123,11 @@ class RuleParser {
   std::optional<Error> references(Rule& r, const toml::node& n) {
     const toml::array* a = n.as_array();
     if (!a || a->empty()) {
-      return make_file_error(loc_of(src_.path, n.source()), "field 'references' must be a non-empty array of strings");
+      return make_file_error(toml_loc(src_.path, n.source()), "field 'references' must be a non-empty array of strings");
     }
-    for (const toml::node& el : *a) {
-      if (!el.is_string()) {
-        return make_file_error(loc_of(src_.path, el.source()),
-                               fmt::format("references must be strings, got {}", toml_type(el)));
-      }
-      r.references.push_back(el.as_string()->get());
-    }
+    auto refs = toml_strings(src_.path, "references", *a);
+    if (!refs) return refs.error();
+    r.references = std::move(*refs);
     return std::nullopt;
   }
 
@@ -180,31 +139,23 @@ class RuleParser {
 
 Status parse_threshold(const RuleSource& src, const toml::key& name, const toml::node& v,
                        std::map<std::string, ThresholdDecl>& out) {
-  const SourceLoc at = loc_of(src.path, name.source());
+  const SourceLoc at = toml_loc(src.path, name.source());
   if (!valid_threshold_name(name.str())) {
     return make_file_error(at, fmt::format("invalid threshold name '{}' (use 1-64 lowercase letters, digits, '_')", name.str()));
   }
   const toml::table* t = v.as_table();
-  if (!t) return make_file_error(loc_of(src.path, v.source()), fmt::format("threshold '{}' must be a table", name.str()));
-  for (auto&& [k, f] : *t) {
-    if (std::find(kThresholdFields.begin(), kThresholdFields.end(), k.str()) == kThresholdFields.end()) {
-      return make_file_error(loc_of(src.path, k.source()),
-                             fmt::format("unknown field '{}'{}", k.str(), did_you_mean(k.str(), kThresholdFields)));
-    }
-  }
+  if (!t) return make_file_error(toml_loc(src.path, v.source()), fmt::format("threshold '{}' must be a table", name.str()));
   ThresholdDecl d;
   d.name = std::string(name.str());
   d.where = at;
+  const TomlTable table(src.path, *t, kThresholdFields);
+  if (auto st = table.check_names(); !st) return st;
+  if (auto st = table.check_required(fmt::format("threshold '{}'", d.name), at); !st) return st;
+  if (auto st = table.entries(); !st) return st.error();
   const toml::node* def = t->get("default");
   const toml::node* doc = t->get("doc");
-  if (!def) return make_file_error(at, fmt::format("threshold '{}' is missing field 'default'", d.name));
-  if (!doc) return make_file_error(at, fmt::format("threshold '{}' is missing field 'doc'", d.name));
-  if (!def->is_integer()) {
-    return make_file_error(loc_of(src.path, def->source()),
-                           fmt::format("field 'default' must be an integer, got {}", toml_type(*def)));
-  }
   if (!doc->is_string() || doc->as_string()->get().empty()) {
-    return make_file_error(loc_of(src.path, doc->source()), "field 'doc' must be a non-empty string");
+    return make_file_error(toml_loc(src.path, doc->source()), "field 'doc' must be a non-empty string");
   }
   d.default_value = def->as_integer()->get();
   d.doc = doc->as_string()->get();
@@ -219,17 +170,13 @@ Status parse_threshold(const RuleSource& src, const toml::key& name, const toml:
 
 // First pass over a parsed file: top-level keys and threshold declarations.
 Status scan_source(const RuleSource& src, const toml::table& top, std::map<std::string, ThresholdDecl>& thresholds) {
-  for (auto&& [k, v] : top) {
-    if (k.str() == "threshold") {
-      const toml::table* t = v.as_table();
-      if (!t) return make_file_error(loc_of(src.path, v.source()), "'threshold' must be a table ([threshold.NAME])");
-      for (auto&& [name, decl] : *t) {
-        if (auto st = parse_threshold(src, name, decl, thresholds); !st) return st;
-      }
-    } else if (k.str() != "rule") {
-      return make_file_error(loc_of(src.path, k.source()), fmt::format("unknown top-level key '{}'{}", k.str(),
-                                                                      did_you_mean(k.str(), {"rule", "threshold"})));
-    }
+  if (auto st = TomlTable(src.path, top, kTopFields, "top-level field").check_names(); !st) return st;
+  const toml::node* v = top.get("threshold");
+  if (!v) return ok_status();
+  const toml::table* t = v->as_table();
+  if (!t) return make_file_error(toml_loc(src.path, v->source()), "'threshold' must be a table ([threshold.NAME])");
+  for (const auto& [name, decl] : in_file_order(*t)) {
+    if (auto st = parse_threshold(src, *name, *decl, thresholds); !st) return st;
   }
   return ok_status();
 }
@@ -240,7 +187,7 @@ Status load_source(const RuleSource& src, const toml::table& top, const Catalogu
     if (k.str() != "rule") continue;
     const toml::array* arr = v.as_array();
     if (!arr || !arr->is_array_of_tables()) {
-      return make_file_error(loc_of(src.path, v.source()), "'rule' must be an array of tables ([[rule]])");
+      return make_file_error(toml_loc(src.path, v.source()), "'rule' must be an array of tables ([[rule]])");
     }
     for (const toml::node& el : *arr) {
       auto r = RuleParser(src, cat, &thresholds).parse(*el.as_table());
@@ -274,10 +221,9 @@ Result<ParsedRuleFiles> parse_rule_files(std::vector<RuleSource> sources) {
   p.sources = std::move(sources);
   p.tables.reserve(p.sources.size());
   for (const auto& src : p.sources) {
-    if (auto st = check_toml_text(src.text, src.path); !st) return st.error();  // toml++ 3.3 UB guard
-    auto parsed = toml::parse(src.text, src.path);
-    if (!parsed) return make_file_error(loc_of(src.path, parsed.error().source()), std::string(parsed.error().description()));
-    p.tables.push_back(std::move(parsed).table());
+    auto parsed = parse_toml(src.text, src.path);  // with the toml++ 3.3 UB guard
+    if (!parsed) return parsed.error();
+    p.tables.push_back(std::move(*parsed).table());
   }
   return out;
 }

@@ -31,23 +31,12 @@ ConfReader read_reader(JsonReader& r, const std::string& text, const std::string
   return ConfReader::kNone;
 }
 
-std::vector<std::string> read_strings(JsonReader& r, const json& j, const std::string& at, const char* name) {
-  std::vector<std::string> out;
-  const auto* m = r.member(j, at, name);
-  if (!m || !r.expect(*m, at + "/" + name, VT::array)) return out;
-  for (size_t i = 0; i < m->size(); ++i) {
-    if (!r.expect((*m)[i], fmt::format("{}/{}/{}", at, name, i), VT::string)) return out;
-    out.push_back((*m)[i].get<std::string>());
-  }
-  return out;
-}
-
 SysctlConfig read_config(JsonReader& r, const json& j, const std::string& at) {
   SysctlConfig c;
   if (!r.expect(j, at, VT::object)) return c;
   if (const auto* l = r.member(j, at, "layout"); l && r.expect(*l, at + "/layout", VT::object)) {
-    c.layout.systemd_dirs = read_strings(r, *l, at + "/layout", "systemd_dirs");
-    c.layout.procps_dirs = read_strings(r, *l, at + "/layout", "procps_dirs");
+    c.layout.systemd_dirs = r.strings(*l, at + "/layout", "systemd_dirs");
+    c.layout.procps_dirs = r.strings(*l, at + "/layout", "procps_dirs");
     c.layout.procps_conf = r.string(*l, at + "/layout", "procps_conf");
   }
   if (const auto* files = r.member(j, at, "files"); files && r.expect(*files, at + "/files", VT::array)) {
@@ -159,16 +148,9 @@ Result<Snapshot> snapshot_from_json(const json& j, std::string_view origin) {
   read_modules(r, j, s);
   if (const auto* c = r.member(j, "", "config"); c && !r.failed()) s.config = read_config(r, *c, "/config");
   if (r.failed()) return r.error();
-  if (const auto* c = r.member(j, "", "census"); c && !c->is_null()) {
-    auto census = census_from_json(*c);
-    if (!census) return census.error();
-    s.census = std::move(census.value());
-  }
-  if (const auto* c = r.member(j, "", "counters"); c && !c->is_null()) {
-    auto counters = counters_from_json(*c);
-    if (!counters) return counters.error();
-    s.counters = std::move(counters.value());
-  }
+  if (const auto* c = r.member(j, "", "census"); c && !c->is_null()) s.census = census_from_json(r, *c, "/census");
+  if (const auto* c = r.member(j, "", "counters"); c && !c->is_null() && !r.failed())
+    s.counters = counters_from_json(r, *c, "/counters");
   read_gaps(r, j, s);
   if (r.failed()) return r.error();
   return s;

@@ -1,29 +1,26 @@
 #include "core/tool_config.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "core/did_you_mean.h"
-#include "core/toml_guard.h"
+#include "core/toml_table.h"
 
 namespace tcptune::core {
 namespace {
 
-SourceLoc loc_of(const std::string& path, const toml::source_region& r) {
-  return SourceLoc{path, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
-}
-
-const std::vector<std::string> kSections = {"threshold", "audit"};
-const std::vector<std::string> kAuditFields = {"profile"};
+// Both sections and `profile` are checked by the loader, which words its own errors.
+constexpr std::array<TomlField, 2> kSections{{{"threshold"}, {"audit"}}};
+constexpr std::array<TomlField, 1> kAuditFields{{{"profile"}}};
 
 Status parse_thresholds(const std::string& path, const toml::node& n, ToolConfig& out) {
   const toml::table* t = n.as_table();
-  if (!t) return make_file_error(loc_of(path, n.source()), "'threshold' must be a table ([threshold])");
+  if (!t) return toml_error(path, n.source(), "'threshold' must be a table ([threshold])");
   for (auto&& [k, v] : *t) {
-    const SourceLoc at = loc_of(path, k.source());
+    const SourceLoc at = toml_loc(path, k.source());
     if (!v.is_integer()) return make_file_error(at, fmt::format("threshold '{}' must be an integer", k.str()));
     const int64_t value = v.as_integer()->get();
     if (value < 0) return make_file_error(at, fmt::format("threshold '{}' must be >= 0, got {}", k.str(), value));
@@ -34,18 +31,14 @@ Status parse_thresholds(const std::string& path, const toml::node& n, ToolConfig
 
 Status parse_audit(const std::string& path, const toml::node& n, ToolConfig& out) {
   const toml::table* t = n.as_table();
-  if (!t) return make_file_error(loc_of(path, n.source()), "'audit' must be a table ([audit])");
-  for (auto&& [k, v] : *t) {
-    const SourceLoc at = loc_of(path, k.source());
-    if (k.str() != "profile") {
-      return make_file_error(at, fmt::format("unknown field '{}'{}", k.str(), did_you_mean(k.str(), kAuditFields)));
+  if (!t) return toml_error(path, n.source(), "'audit' must be a table ([audit])");
+  if (auto st = TomlTable(path, *t, kAuditFields).check_names(); !st) return st;
+  if (const toml::node* v = t->get("profile")) {
+    if (!v->is_string() || !valid_profile_name(v->as_string()->get())) {
+      return toml_error(path, v->source(), "'profile' must be a profile name (lowercase letters, digits, '-', '_')");
     }
-    if (!v.is_string() || !valid_profile_name(v.as_string()->get())) {
-      return make_file_error(loc_of(path, v.source()),
-                             "'profile' must be a profile name (lowercase letters, digits, '-', '_')");
-    }
-    out.profile = v.as_string()->get();
-    out.profile_where = at;
+    out.profile = v->as_string()->get();
+    out.profile_where = toml_loc(path, t->find("profile")->first.source());
   }
   return ok_status();
 }
@@ -66,24 +59,15 @@ bool valid_profile_name(std::string_view name) {
 }
 
 Result<ToolConfig> parse_tool_config(std::string_view text, const std::string& path) {
-  if (auto st = check_toml_text(text, path); !st) return st.error();  // toml++ 3.3 UB guard
-  toml::parse_result parsed = toml::parse(text, path);
-  if (!parsed) {
-    const auto& err = parsed.error();
-    return make_file_error(loc_of(path, err.source()), std::string(err.description()));
-  }
+  auto parsed = parse_toml(text, path);  // with the toml++ 3.3 UB guard
+  if (!parsed) return parsed.error();
+  const toml::table& root = parsed->table();
+  if (auto st = TomlTable(path, root, kSections, "section").check_names(); !st) return st.error();
   ToolConfig out;
-  for (auto&& [k, v] : parsed.table()) {
-    Status st = ok_status();
-    if (k.str() == "threshold") {
-      st = parse_thresholds(path, v, out);
-    } else if (k.str() == "audit") {
-      st = parse_audit(path, v, out);
-    } else {
-      return make_file_error(loc_of(path, k.source()),
-                             fmt::format("unknown section '{}'{}", k.str(), did_you_mean(k.str(), kSections)));
+  for (auto&& [k, v] : root) {
+    if (auto st = k.str() == "threshold" ? parse_thresholds(path, v, out) : parse_audit(path, v, out); !st) {
+      return st.error();
     }
-    if (!st) return st.error();
   }
   return out;
 }

@@ -5,6 +5,20 @@
 namespace tcptune::core {
 namespace {
 
+constexpr const char* kHint =
+    "\nhint: the snapshot is damaged or from an incompatible version; take it again with 'tcptune snapshot'";
+
+// The census or counters member of a snapshot file "snap.json", read on its own.
+template <typename T, typename F>
+Result<T> read_as(F read, const nlohmann::json& j, const char* at) {
+  JsonReader r{"snap.json"};
+  T out = read(r, j, at);
+  if (r.failed()) return r.error();
+  return out;
+}
+Result<Census> census_from(const nlohmann::json& j) { return read_as<Census>(census_from_json, j, "/census"); }
+Result<Counters> counters_from(const nlohmann::json& j) { return read_as<Counters>(counters_from_json, j, "/counters"); }
+
 Census full_census() {
   Census c;
   c.source = CensusSource::kProcNetTcp;
@@ -43,29 +57,51 @@ TEST(CensusJson, RoundTripIsLossless) {
   EXPECT_EQ(j["total"], 43);
   EXPECT_EQ(j["source"], "proc_net_tcp");
   EXPECT_EQ(j["ephemeral_range"]["size"], 28232);
-  auto back = census_from_json(nlohmann::json::parse(j.dump()));
+  auto back = census_from(nlohmann::json::parse(j.dump()));
   ASSERT_TRUE(back.ok()) << back.error().render();
   EXPECT_EQ(*back, c);
   const Census empty;
-  auto e = census_from_json(census_to_json(empty));
+  auto e = census_from(census_to_json(empty));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(*e, empty);
 }
 
-TEST(CensusJson, BadInputIsAnErrorValue) {
-  auto r = census_from_json(nlohmann::json::array());
+TEST(CensusJson, BadInputNamesThePointer) {
+  auto r = census_from(nlohmann::json::array());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().render(), "tcptune: error: snapshot: 'census' is not an object");
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /census: expected an object, found an array") + kHint);
   nlohmann::json j = census_to_json(full_census());
   j["states"]["NOPE"] = 1;
-  r = census_from_json(j);
+  r = census_from(j);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().render(), "tcptune: error: snapshot: 'census': unknown state 'NOPE'");
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /census/states/NOPE: unknown state 'NOPE'") + kHint);
   j = census_to_json(full_census());
   j["source"] = "carrier pigeon";
-  r = census_from_json(j);
+  r = census_from(j);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().render(), "tcptune: error: snapshot: 'census': unknown source 'carrier pigeon'");
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /census/source: unknown source 'carrier pigeon' "
+                                            "(expected sock_diag or proc_net_tcp)") + kHint);
+  j = census_to_json(full_census());
+  j["ports"][0]["port"] = 70000;
+  r = census_from(j);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /census/ports/0/port: integer 70000 out of range 0..65535") + kHint);
+  j = census_to_json(full_census());
+  j["processes"][0]["states"]["CLOSE-WAIT"] = -3;
+  r = census_from(j);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /census/processes/0/states/CLOSE-WAIT: "
+                                            "expected a non-negative integer, found -3") + kHint);
+}
+
+TEST(CensusJson, SnapshotsWithoutFinWait2OrphanedStillLoad) {
+  Census c = full_census();
+  c.fin_wait2_orphaned = 0;
+  nlohmann::json j = census_to_json(c);
+  j.erase("fin_wait2_orphaned");
+  auto back = census_from(j);
+  ASSERT_TRUE(back.ok()) << back.error().render();
+  EXPECT_EQ(*back, c);
 }
 
 TEST(CountersJson, RoundTripAndRates) {
@@ -80,15 +116,32 @@ TEST(CountersJson, RoundTripAndRates) {
   EXPECT_FALSE(rates.contains("TcpExtNew"));
   const nlohmann::json j = counters_to_json(c);
   EXPECT_DOUBLE_EQ(j["rates"]["TcpExtListenOverflows"].get<double>(), 10.0);
-  auto back = counters_from_json(nlohmann::json::parse(j.dump()));
+  auto back = counters_from(nlohmann::json::parse(j.dump()));
   ASSERT_TRUE(back.ok()) << back.error().render();
   EXPECT_EQ(*back, c);
   Counters single;
   single.current.values["TcpOutRsts"] = 1;
   EXPECT_TRUE(counter_rates(single).empty());
-  auto s = counters_from_json(counters_to_json(single));
+  auto s = counters_from(counters_to_json(single));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, single);
+}
+
+TEST(CountersJson, BadSampleNamesThePointer) {
+  Counters c;
+  c.current = CounterSample{3000, SockStat{2, 2, 9, 4, 6}, {{"TcpOutRsts", 4}}};
+  c.earlier = c.current;
+  nlohmann::json j = counters_to_json(c);
+  j["earlier"]["values"]["TcpOutRsts"] = "4";
+  auto r = counters_from(j);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().render(),
+            std::string("tcptune: error: snap.json: /counters/earlier/values/TcpOutRsts: expected an integer, found a string") + kHint);
+  j = counters_to_json(c);
+  j["current"]["sockstat"].erase("tw");
+  r = counters_from(j);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().render(), std::string("tcptune: error: snap.json: /counters/current/sockstat: missing member 'tw'") + kHint);
 }
 
 }  // namespace

@@ -220,7 +220,7 @@ TEST_F(HostileCli, MalformedTomlWrongTypesAndUnknownFields) {
   EXPECT_EQ(r.err, extra() + "/a.toml:1:8: error: Error while parsing table header: expected ']', saw '\\n'\n");
   r = audit_with_rule("a.toml", replace(kRule, "id = \"LOCAL-1\"", "id = 7"));
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, extra() + "/a.toml:2:6: error: field 'id' must be a string, got an integer\n");
+  EXPECT_EQ(r.err, extra() + "/a.toml:2:6: error: field 'id' must be a string, not an integer\n");
   r = audit_with_rule("a.toml", replace(kRule, "title", "titel"));
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, extra() + "/a.toml:4:1: error: unknown field 'titel' (did you mean 'title'?)\n");
@@ -418,6 +418,26 @@ class HostileTree : public HostileCli {
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
     return nlohmann::json::parse(r.out);
   }
+  // Some /proc/net files (one IPv4 listener, sockstat, snmp); tcp6 and netstat stay missing.
+  void write_some_proc_net() const {
+    fs::create_directories(tree() + "/proc/net");
+    write_text(tree() + "/proc/net/tcp",
+               "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+               "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
+    write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
+    write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+  }
+  // A snapshot of the tree with a census and counters, damaged by `damage`; the audit's stderr
+  // and exit code when it reads it back.
+  template <typename F>
+  RunResult audit_damaged_snapshot(const std::string& snap, F damage) const {
+    write_some_proc_net();
+    EXPECT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
+    auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));
+    damage(s);
+    write_text(snap, s.dump(1));
+    return tt({"audit", "--snapshot", snap});
+  }
   static bool has_gap(const nlohmann::json& report, const std::string& what, const std::string& reason) {
     for (const auto& g : report["gaps"]) {
       if (g["what"] == what && g["reason"] == reason) return true;
@@ -462,12 +482,7 @@ TEST_F(HostileTree, MissingProcNetFilesAreGapsOrNotesNeverSilent) {
       << j["gaps"].dump(1);
   EXPECT_TRUE(has_gap(j, "TCP counters", tree() + "/proc/net: no counter file could be read")) << j["gaps"].dump(1);
   // Only some files: the census says IPv6 was not counted, the counters name the missing file.
-  fs::create_directories(tree() + "/proc/net");
-  write_text(tree() + "/proc/net/tcp",
-             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-             "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n");
-  write_text(tree() + "/proc/net/sockstat", "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
-  write_text(tree() + "/proc/net/snmp", "Tcp: CurrEstab\nTcp: 0\n");
+  write_some_proc_net();
   const std::string snap = tmp_.path() + "/s.json";
   ASSERT_EQ(tt({"--root", tree(), "snapshot", "-o", snap}).exit_code, 0);
   const auto s = nlohmann::json::parse(tcptune::testing::read_text(snap));
@@ -496,6 +511,36 @@ TEST_F(HostileTree, SysctlConfKeysCannotReadOutsideProcSys) {
   const auto& reading = s["sysctls"]["net.//.//.//.etc.secret.shadow"];
   EXPECT_EQ(reading["state"], "unreadable") << reading.dump();
   EXPECT_EQ(reading["errno"], EINVAL) << reading.dump();
+}
+
+// Damaged census and counters sections name the JSON pointer, as the rest of the snapshot does.
+const char* kDamagedHint =
+    "hint: the snapshot is damaged or from an incompatible version; take it again with 'tcptune snapshot'\n";
+
+TEST_F(HostileTree, SnapshotWithAnUnknownCensusStateNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) { s["census"]["states"]["HALF-OPEN"] = 1; });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /census/states/HALF-OPEN: unknown state 'HALF-OPEN'\n" + kDamagedHint);
+}
+
+TEST_F(HostileTree, SnapshotWithABadCountersSampleNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) { s["counters"]["current"]["monotonic_ms"] = "soon"; });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /counters/current/monotonic_ms: expected an integer, found a string\n" +
+                       kDamagedHint);
+}
+
+TEST_F(HostileTree, SnapshotWithAWrongTypeDeepInTheCensusNamesThePointer) {
+  const std::string snap = tmp_.path() + "/s.json";
+  const auto r = audit_damaged_snapshot(snap, [](nlohmann::json& s) {
+    s["census"]["ports"] = {{{"port", 8080}, {"states", {{"LISTEN", true}}}}};
+    s["census"]["distinct_ports"] = 1;
+  });
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "tcptune: error: " + snap + ": /census/ports/0/states/LISTEN: expected an integer, found a boolean\n" +
+                       kDamagedHint);
 }
 
 }  // namespace

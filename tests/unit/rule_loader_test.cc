@@ -108,26 +108,26 @@ TEST_F(RuleLoader, TemplateErrorsAreLocated) {
 
 TEST_F(RuleLoader, FieldErrors) {
   EXPECT_EQ(error_of(with("title", "titel = \"t\"")), "rules/t.toml:4:1: error: unknown field 'titel' (did you mean 'title'?)");
-  EXPECT_EQ(error_of(with("title", "")), "rules/t.toml:1:1: error: rule is missing field 'title'");
+  EXPECT_EQ(error_of(with("title", "")), "rules/t.toml:1:1: error: rule is missing required field 'title'");
   EXPECT_EQ(error_of(with("severity", "severity = \"warn\"")),
             "rules/t.toml:3:12: error: bad severity 'warn' (did you mean 'warning'?)\n"
             "hint: severity is one of info, warning, critical");
   EXPECT_EQ(error_of(with("severity", "severity = \"high\"")),
             "rules/t.toml:3:12: error: bad severity 'high'\nhint: severity is one of info, warning, critical");
-  EXPECT_EQ(error_of(with("id", "id = 7")), "rules/t.toml:2:6: error: field 'id' must be a string, got an integer");
+  EXPECT_EQ(error_of(with("id", "id = 7")), "rules/t.toml:2:6: error: field 'id' must be a string, not an integer");
   EXPECT_EQ(error_of(with("id", "id = \"a b\"")),
             "rules/t.toml:2:6: error: invalid rule id 'a b' (use 1-64 letters, digits, '-', '_', '.')");
   EXPECT_EQ(error_of(with("references", "references = []")),
             "rules/t.toml:8:14: error: field 'references' must be a non-empty array of strings");
   EXPECT_EQ(error_of(with("references", "references = [\"a\", 3]")),
-            "rules/t.toml:8:20: error: references must be strings, got an integer");
+            "rules/t.toml:8:20: error: elements of 'references' must be strings, not an integer");
   EXPECT_EQ(error_of(with("title", "title = \"t\"\nfor_each = \"configured_keys\"")),
             "rules/t.toml:5:12: error: unknown iteration source 'configured_keys' (did you mean 'configured_key'?)");
 }
 
 TEST_F(RuleLoader, FileLevelErrors) {
   EXPECT_EQ(error_of("[[rule]\nid = 1\n"), "rules/t.toml:1:8: error: Error while parsing table header: expected ']', saw '\\n'");
-  EXPECT_EQ(error_of("[[rules]]\nid = \"x\"\n"), "rules/t.toml:1:3: error: unknown top-level key 'rules' (did you mean 'rule'?)");
+  EXPECT_EQ(error_of("[[rules]]\nid = \"x\"\n"), "rules/t.toml:1:3: error: unknown top-level field 'rules' (did you mean 'rule'?)");
   EXPECT_EQ(error_of("rule = 1\n"), "rules/t.toml:1:8: error: 'rule' must be an array of tables ([[rule]])");
 }
 

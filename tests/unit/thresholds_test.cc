@@ -45,13 +45,13 @@ TEST(Thresholds, DeclarationErrorsAreLocated) {
   EXPECT_EQ(load_error({{"a.toml", kDecl}, {"b.toml", kDecl}}),
             "b.toml:1:12: error: duplicate threshold 'close_wait_per_port' (first defined at a.toml:1:12)");
   EXPECT_EQ(load_error({{"a.toml", "[threshold.x]\ndefault = \"5\"\ndoc = \"d\"\n"}}),
-            "a.toml:2:11: error: field 'default' must be an integer, got a string");
+            "a.toml:2:11: error: field 'default' must be an integer, not a string");
   EXPECT_EQ(load_error({{"a.toml", "[threshold.x]\ndefault = 5\ndcs = \"d\"\n"}}),
             "a.toml:3:1: error: unknown field 'dcs' (did you mean 'doc'?)");
   EXPECT_EQ(load_error({{"a.toml", "[threshold.x]\ndoc = \"d\"\n"}}),
-            "a.toml:1:12: error: threshold 'x' is missing field 'default'");
+            "a.toml:1:12: error: threshold 'x' is missing required field 'default'");
   EXPECT_EQ(load_error({{"a.toml", "[thresholds.x]\ndefault = 5\n"}}),
-            "a.toml:1:2: error: unknown top-level key 'thresholds' (did you mean 'threshold'?)");
+            "a.toml:1:2: error: unknown top-level field 'thresholds' (did you mean 'threshold'?)");
 }
 
 TEST(Thresholds, EvidenceNamesAreCheckedAtLoadTime) {

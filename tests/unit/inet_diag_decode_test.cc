@@ -53,7 +53,7 @@ TEST(InetDiagDecode, RecordedDumpGivesTheRecordedPopulation) {
     EXPECT_EQ(c.states[*parse_state(name)], n.get<uint64_t>()) << name;
   ASSERT_TRUE(c.ports.has_value());
   for (const auto& [port, n] : want["ports"].items()) {
-    // A structured binding cannot be captured by a lambda before C++20 support in clang 16.
+    // A plain int for the lambda: clang before 16 cannot capture a structured binding.
     const int want_port = std::stoi(port);
     auto it = std::find_if(c.ports->begin(), c.ports->end(),
                            [&](const PortCounts& p) { return p.port == want_port; });

@@ -73,7 +73,8 @@ void render_finding(std::string& out, const core::Finding& f, const Style& st) {
 std::string render_report_text(const core::Report& r, const ReportContext& ctx, bool color) {
   const Style st{color};
   std::string out = heading(r, ctx);
-  if (ctx.snapshot && ctx.snapshot->census) out += "\n" + render_census_summary(*ctx.snapshot->census);
+  // Appended in two steps: `"\n" + string` is misreported by GCC 12 at -O3 (-Wrestrict, GCC bug 105329).
+  if (ctx.snapshot && ctx.snapshot->census) out.append("\n").append(render_census_summary(*ctx.snapshot->census));
   for (auto sev : {core::Severity::kCritical, core::Severity::kWarning, core::Severity::kInfo}) {
     const int n = r.count(sev);
     if (n == 0) continue;

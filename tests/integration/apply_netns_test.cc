@@ -199,8 +199,9 @@ TEST(ApplyNetns, GeneratedFileUnderSysctlPGivesTheSameValuesAsApply) {
   EXPECT_EQ(a.report, b.report);
 }
 
-// Runs the binary as `nobody` (fork, drop ids, exec); returns exit code and stderr.
-std::pair<int, std::string> run_as_nobody(const std::vector<std::string>& args, const std::string& dir) {
+// Runs `bin` as `nobody` (fork, drop ids, exec); returns exit code and stderr.
+std::pair<int, std::string> run_as_nobody(const std::string& bin_path, const std::vector<std::string>& args,
+                                          const std::string& dir) {
   const std::string err_path = dir + "/nobody.err";
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -211,7 +212,7 @@ std::pair<int, std::string> run_as_nobody(const std::vector<std::string>& args, 
       ::_exit(125);
     }
     std::vector<char*> argv;
-    std::string bin = TCPTUNE_BINARY;
+    std::string bin = bin_path;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
@@ -228,10 +229,13 @@ TEST(ApplyNetns, ReadOnlyProcSysAndNonRootAreRefusedBeforeAnyChange) {
   TempDir tmp;
   ::chmod(tmp.path().c_str(), 0777);
   const std::string state = tmp.path() + "/state";
+  // nobody runs a copy: the build may be under a directory only root can enter.
+  TempDir install;
+  const std::string nobody_bin = testing::install_for_any_user(install.path());
   auto r = in_fresh_netns([&]() -> std::string {
     std::string report;
     const auto before = ipv4_values();
-    auto [code, err] = run_as_nobody({"apply", "--profile", "chat-long", "--yes", "--state-dir", state}, tmp.path());
+    auto [code, err] = run_as_nobody(nobody_bin, {"apply", "--profile", "chat-long", "--yes", "--state-dir", state}, tmp.path());
     if (code != 3 || err != "tcptune: error: net.ipv4.tcp_keepalive_time: cannot be written: Permission denied\n"
                              "hint: run tcptune apply as root\n") {
       report += fmt::format("as nobody: exit {}: {}\n", code, err);

@@ -26,7 +26,8 @@ std::vector<std::string> ids(const nlohmann::json& report) {
   std::vector<std::string> out;
   for (const auto& f : report["findings"]) {
     std::string id = f["id"];
-    if (!f["item"].get<std::string>().empty()) id += "/" + f["item"].get<std::string>();
+    // Appended in two steps: `"/" + string` is misreported by GCC 12 at -O3 (-Wrestrict, GCC bug 105329).
+    if (!f["item"].get<std::string>().empty()) id.append("/").append(f["item"].get<std::string>());
     out.push_back(id);
   }
   return out;

@@ -54,6 +54,25 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string install_for_any_user(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir), data = root / "share" / "tcptune";
+  fs::create_directories(root / "bin");
+  fs::create_directories(data);
+  const fs::path bin = root / "bin" / "tcptune";
+  fs::copy_file(TCPTUNE_BINARY, bin, fs::copy_options::overwrite_existing);
+  for (const char* sub : {"rules", "profiles"})
+    fs::copy(fs::path(TCPTUNE_SOURCE_DIR) / sub, data / sub, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  // Whatever the umask and the checkout's modes: directories and the binary 0755, data 0644.
+  const auto rx = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                  fs::perms::others_read | fs::perms::others_exec;
+  const auto r = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
+  fs::permissions(root, rx);
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    fs::permissions(e.path(), e.is_directory() || e.path() == bin ? rx : r);
+  return bin.string();
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;

@@ -28,6 +28,12 @@ class TempDir {
   std::string path_;
 };
 
+// Copies the built binary and the source tree's rules/ and profiles/ into `dir` in the installed
+// layout (dir/bin/tcptune, dir/share/tcptune/...), readable by every user, and returns the copied
+// binary's path. A test that drops privileges runs this copy: the checkout (and the build in it)
+// may sit under a directory other users cannot enter, such as /root.
+std::string install_for_any_user(const std::string& dir);
+
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 

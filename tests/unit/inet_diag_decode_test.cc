@@ -59,8 +59,10 @@ TEST(InetDiagDecode, RecordedDumpGivesTheRecordedPopulation) {
     EXPECT_EQ(c.states[*parse_state(name)], n.get<uint64_t>()) << name;
   ASSERT_TRUE(c.ports.has_value());
   for (const auto& [port, n] : want["ports"].items()) {
+    // A plain int for the lambda: clang before 16 cannot capture a structured binding.
+    const int want_port = std::stoi(port);
     auto it = std::find_if(c.ports->begin(), c.ports->end(),
-                           [&](const PortCounts& p) { return p.port == std::stoi(port); });
+                           [&](const PortCounts& p) { return p.port == want_port; });
     ASSERT_NE(it, c.ports->end()) << port;
     EXPECT_EQ(it->states.total(), n.get<uint64_t>()) << port;
   }

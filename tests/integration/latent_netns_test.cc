@@ -159,6 +159,17 @@ TEST(LatentNetns, ValuesJustInsideTheLimitsStaySilent) {
   EXPECT_EQ(findings(r.report, "TT-LATENT"), "");
 }
 
+TEST(LatentNetns, RangeOverNodePortsIsNotedUntilTheyAreReserved) {
+  const auto open = predeploy({{"net.ipv4.ip_local_port_range", "20000 40000"}});
+  SKIP_WITHOUT_NETNS(open);
+  EXPECT_TRUE(has(findings(open.report, "TT-LATENT-002"),
+                  "TT-LATENT-002: net.ipv4.ip_local_port_range (20000 40000) includes ports of 30000-32767"))
+      << open.report;
+  const auto reserved = predeploy({{"net.ipv4.ip_local_port_range", "20000 40000"},
+                                   {"net.ipv4.ip_local_reserved_ports", "30000-32767"}});
+  EXPECT_EQ(findings(reserved.report, "TT-LATENT"), "");
+}
+
 TEST(LatentNetns, DefaultNamespaceIsSilent) {
   const auto r = predeploy({});
   SKIP_WITHOUT_NETNS(r);

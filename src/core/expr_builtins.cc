@@ -212,6 +212,8 @@ const std::vector<FunctionSig>& function_table() {
     t.insert(t.end(), extra.begin(), extra.end());
     auto ns = netns_functions();
     t.insert(t.end(), ns.begin(), ns.end());
+    auto latent = latent_functions();
+    t.insert(t.end(), latent.begin(), latent.end());
     return t;
   }();
   return kTable;
@@ -229,6 +231,8 @@ const std::vector<IdentSig>& ident_table() {
     t.insert(t.end(), extra.begin(), extra.end());
     auto ns = netns_idents();
     t.insert(t.end(), ns.begin(), ns.end());
+    auto latent = latent_idents();
+    t.insert(t.end(), latent.begin(), latent.end());
     return t;
   }();
   return kAll;

@@ -66,6 +66,10 @@ std::vector<IterationSig> evidence_iterations();
 std::vector<FunctionSig> netns_functions();
 std::vector<IdentSig> netns_idents();
 std::vector<IterationSig> netns_iterations();
+// The latent-risk vocabulary (default_syn_backlog, default_max_orphans, retries2_budget_ms,
+// syn_timeout_ms, counters_collected): expr_builtins_latent.cc.
+std::vector<IdentSig> latent_idents();
+std::vector<FunctionSig> latent_functions();
 
 // Kernel counters rules may name, nstat-style ("TcpExtListenOverflows"), and the sockstat
 // fields ("inuse", "orphan", "tw", "alloc", "mem").

@@ -29,10 +29,11 @@ inline Catalogue test_catalogue() {
                         "net.ipv4.tcp_max_tw_buckets", "net.core.somaxconn", "net.ipv4.tcp_keepalive_time",
                         "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_retries2",
                         "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syncookies", "net.ipv4.tcp_max_syn_backlog",
-                        "net.ipv4.tcp_max_orphans"}) {
+                        "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_ehash_entries", "net.ipv4.tcp_syn_linear_timeouts"}) {
     c.entries[k] = entry(k);
   }
   c.entries["net.ipv4.ip_local_port_range"] = entry("net.ipv4.ip_local_port_range", "tuple");
+  c.entries["net.ipv4.ip_local_reserved_ports"] = entry("net.ipv4.ip_local_reserved_ports", "string");
   c.entries["net.ipv4.tcp_congestion_control"] = entry("net.ipv4.tcp_congestion_control", "string");
   auto recycle = entry("net.ipv4.tcp_tw_recycle", "boolean");
   recycle.removed_in = KernelVersion{4, 12, 0};
@@ -89,6 +90,7 @@ inline Snapshot default_618_snapshot() {
   set("net.ipv4.tcp_syncookies", "1");
   set("net.ipv4.tcp_max_syn_backlog", "2048");
   set("net.ipv4.tcp_max_orphans", "131072");
+  set("net.ipv4.tcp_ehash_entries", "262144");
   set("net.ipv4.tcp_congestion_control", "bbr");
   set("net.netfilter.nf_conntrack_max", "262144");
   set("kernel.pid_max", "4194304");

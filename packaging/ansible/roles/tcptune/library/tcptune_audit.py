@@ -25,6 +25,9 @@ options:
     type: list
     elements: path
     default: []
+  profile:
+    description: The intended workload profile (C(--profile NAME)); the audit also judges the host against it.
+    type: str
   snapshot:
     description: Audit this snapshot file (from C(tcptune snapshot)) instead of the host.
     type: path
@@ -85,6 +88,7 @@ def main():
             census=dict(type='bool', default=True),
             rules=dict(type='list', elements='path', default=[]),
             snapshot=dict(type='path'),
+            profile=dict(type='str'),
             root=dict(type='path', default='/'),
             binary=dict(type='path', default='tcptune'),
             data_dir=dict(type='path'),
@@ -98,6 +102,8 @@ def main():
         cmd.append('--no-census')
     if p['snapshot']:
         cmd += ['--snapshot', p['snapshot']]
+    if p['profile']:
+        cmd += ['--profile', p['profile']]
     for d in p['rules']:
         cmd += ['--rules', d]
     env = {'NO_COLOR': '1'}

@@ -132,7 +132,7 @@ void render_compact(std::string& out, std::span<const core::Finding> group, cons
 std::string render_report_text(const core::Report& r, const ReportContext& ctx, bool color) {
   const Style st{color};
   std::string out = heading(r, ctx);
-  if (ctx.snapshot && ctx.snapshot->census) out += "\n" + render_census_summary(*ctx.snapshot->census);
+  if (ctx.snapshot && ctx.snapshot->census) out.append("\n").append(render_census_summary(*ctx.snapshot->census));
   bool compacted = false;
   for (auto sev : {core::Severity::kCritical, core::Severity::kWarning, core::Severity::kInfo}) {
     const int n = r.count(sev);

@@ -13,7 +13,8 @@ namespace {
 using Labels = std::vector<std::pair<std::string_view, std::string>>;
 
 // The counters the shipped rules and the census report read: TIME-WAIT pressure, listen-queue
-// overflows, aborts and resets (KERNEL_FACTS.md 4; names as in /proc/net/netstat and snmp).
+// overflows, aborts and resets (names as in /proc/net/netstat and snmp;
+// include/uapi/linux/snmp.h).
 // All are monotonic since boot (per network namespace), hence Prometheus counters.
 constexpr std::string_view kLifecycleCounters[] = {
     "TcpActiveOpens",          "TcpPassiveOpens",           "TcpAttemptFails",

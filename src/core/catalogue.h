@@ -1,5 +1,5 @@
-// The key catalogue: what tcptune knows about each sysctl (built from ../shared/kernel facts and
-// shipped as rules/catalogue.toml). Used by `explain`, by rules (removed keys, modules) and by
+// The key catalogue: what tcptune knows about each sysctl (rules/catalogue.toml, kept by hand
+// with a source for each fact). Used by `explain`, by rules (removed keys, modules) and by
 // profile validation (type and range). Loading is in catalogue_loader.h; typo suggestions in
 // catalogue_suggest.h.
 #pragma once

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kVersion = "a version string";
 
-// The schema; the order is the order tools/gen_catalogue.py writes fields in.
+// The schema, in the order the catalogue writes its fields.
 constexpr std::array<TomlField, 25> kFields{{
     {"key", TomlKind::kString, true},           {"type", TomlKind::kString, true},
     {"unit", TomlKind::kString, true},          {"unit_text", TomlKind::kString},

@@ -13,8 +13,7 @@
 
 namespace tcptune::core {
 
-// Kernel TCP state numbers as reported by sock_diag and /proc/net/tcp (include/net/tcp_states.h;
-// KERNEL_FACTS.md 3b). Request sockets are reported as kSynRecv; 12/13 never appear in a dump.
+// Kernel TCP state numbers as reported by sock_diag and /proc/net/tcp (include/net/tcp_states.h). Request sockets are reported as kSynRecv; 12/13 never appear in a dump.
 enum class TcpState : uint8_t {
   kUnknown = 0,  // slot for any value the kernel reports that is not 1..11
   kEstablished = 1,
@@ -77,7 +76,7 @@ struct ProcessSockets {
 
 // Listening sockets grouped by local port (several with SO_REUSEPORT or one per family).
 // From sock_diag: queued = accept-queue length, backlog = its limit, min(listen() backlog,
-// somaxconn at listen() time) (KERNEL_FACTS.md net.core.somaxconn). /proc/net/tcp has no limit:
+// somaxconn at listen() time) (__sys_listen() in net/socket.c). /proc/net/tcp has no limit:
 // backlog is 0 there (unknown).
 struct ListenerCounts {
   uint16_t port = 0;
@@ -126,15 +125,15 @@ struct Census {
   std::optional<std::vector<ListenerCounts>> listeners;  // with the per-port view: every listening port
   // FIN-WAIT-2 sockets no application holds: timewait minisocks (timer 3) and orphaned full
   // sockets (no inode), both bounded by tcp_fin_timeout; the rest were half-closed with
-  // shutdown() by a process that still holds them, and no timeout applies (KERNEL_FACTS.md
-  // net.ipv4.tcp_fin_timeout).
+  // shutdown() by a process that still holds them, and no timeout applies (tcp_fin_time(),
+  // tcp_keepalive_timer() in net/ipv4/tcp_timer.c; tests/kernel/resets_test.cc).
   uint64_t fin_wait2_orphaned = 0;
   std::vector<std::string> notes;      // partial data, fallbacks and why
 
   bool operator==(const Census&) const = default;
 };
 
-// /proc/net/sockstat "TCP:" line (KERNEL_FACTS.md 4: inuse and tw are per netns; orphan, alloc
+// /proc/net/sockstat "TCP:" line (net/ipv4/proc.c sockstat_seq_show(): inuse and tw are per netns; orphan, alloc
 // and mem are host-global; tw includes orphaned FIN-WAIT-2 minisocks).
 struct SockStat {
   int64_t inuse = 0;

@@ -422,7 +422,7 @@ std::vector<IterationSig> evidence_iterations() {
 }
 
 const std::vector<std::string>& counter_names() {
-  // KERNEL_FACTS.md section 3 (counters.json): the lifecycle counters, nstat-style.
+  // The lifecycle counters, nstat-style (include/uapi/linux/snmp.h, net/ipv4/proc.c).
   static const std::vector<std::string> kNames = {
       "TcpExtTW", "TcpExtTWKilled", "TcpExtTWRecycled", "TcpExtTCPTimeWaitOverflow", "TcpExtPAWSTimewait",
       "TcpExtTCPACKSkippedTimeWait", "TcpExtTCPACKSkippedFinWait2", "TcpCurrEstab", "TcpEstabResets",

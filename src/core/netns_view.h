@@ -73,8 +73,8 @@ struct KeyDifference {
 std::vector<KeyDifference> differing_keys(const Snapshot& host, const Snapshot& ns, const Catalogue& cat);
 
 // The keys `for_each = "lifecycle_key"` iterates (TT-NETNS-001): connection-lifecycle keys that
-// are per namespace and reset to compiled-in defaults in a new namespace (KERNEL_FACTS.md
-// section 1 item 13), sorted.
+// are per namespace and reset to compiled-in defaults in a new namespace (tcp_sk_init()
+// in net/ipv4/tcp_ipv4.c; tests/kernel/netns_test.cc), sorted.
 const std::vector<std::string>& lifecycle_keys();
 
 // The namespace as rule messages name it (the `netns` identifier): "host" for the host's own,

@@ -31,9 +31,9 @@ std::optional<std::string> effective(const Plan& plan, const Snapshot& s, std::s
   return live_text(s, key);
 }
 
-// Facts the snapshot adds to a reason: KERNEL_FACTS "tcp_slow_start_after_idle" (no-op with
+// Facts the snapshot adds to a reason: tcp_slow_start_after_idle (no-op with
 // congestion controls that implement cong_control, e.g. BBR: tcp_slow_start_after_idle_check()
-// returns early) and "tcp_tw_reuse" (needs timestamps; live: tcp_timestamps=0 -> EADDRNOTAVAIL).
+// returns early) and tcp_tw_reuse (needs timestamps: tests/kernel/timewait_test.cc).
 void add_notes(Plan& plan, const Snapshot& s) {
   for (auto& it : plan.items) {
     if (it.key == "net.ipv4.tcp_slow_start_after_idle") {

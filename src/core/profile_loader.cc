@@ -23,7 +23,7 @@ constexpr std::array<TomlField, 3> kSettingFields{{
     {"key", TomlKind::kAny, true}, {"value", TomlKind::kAny, true}, {"reason", TomlKind::kAny, true}}};
 
 // Jiffies-backed keys accept at most INT_MAX/HZ seconds; HZ is a build option up to 1000, so only
-// values up to INT_MAX/1000 are valid on every kernel (KERNEL_FACTS tcp_fin_timeout "Min / max").
+// values up to INT_MAX/1000 are valid on every kernel (proc_dointvec_jiffies in kernel/sysctl.c).
 constexpr int64_t kJiffiesSafeMax = INT_MAX / 1000;
 
 // Descriptions and reasons become comment lines of the generated sysctl.d file. A line break
@@ -68,7 +68,7 @@ Status check_range(const CatalogueEntry& e, const std::vector<int64_t>& numbers)
 }
 
 // ip_local_port_range: low >= ip_unprivileged_port_start (1024 by default) and high >= low
-// (KERNEL_FACTS ip_local_port_range; live: "1023 60999" and "2000 1999" -> EINVAL).
+// (ipv4_local_port_range() in net/ipv4/sysctl_net_ipv4.c: "1023 60999" and "2000 1999" -> EINVAL).
 Status check_port_range(const CatalogueEntry& e, const std::vector<int64_t>& n) {
   if (n[0] < 1024) {
     return make_error(e.key, fmt::format("low port {} is below ip_unprivileged_port_start "

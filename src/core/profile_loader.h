@@ -7,7 +7,7 @@
 //   [[setting]]
 //   key = "net.ipv4.tcp_fin_timeout"
 //   value = 30                                     # integer, string, or array for tuples
-//   reason = "one line, citing KERNEL_FACTS"
+//   reason = "one line, citing a kernel source"
 #pragma once
 
 #include <string>

@@ -56,7 +56,7 @@ struct AutoChoice {
 
 // Inbound = connections on a listening local port; outbound = the rest. Lifetimes are estimated
 // with Little's law: from TIME-WAIT (each active close holds one for exactly 60 s,
-// TCP_TIMEWAIT_LEN; KERNEL_FACTS quick list 1) and from open rates when two counter samples
+// TCP_TIMEWAIT_LEN in include/net/tcp.h) and from open rates when two counter samples
 // exist. Short inbound -> http-short; many short outbound or ephemeral-port pressure ->
 // http-client; both -> reverse-proxy; long-lived inbound -> chat-long. Too few connections, or
 // a mix no shipped profile covers, -> nothing fits (and says so).

@@ -48,7 +48,8 @@ core::Result<int64_t> read_sockstat_tw(const std::string& root) {
 }
 
 // tcp_death_row (and so sockstat "tw") is per network namespace since 4.11; before that it was
-// host-wide and could not be compared with a per-namespace dump (KERNEL_FACTS.md section 4).
+// host-wide and could not be compared with a per-namespace dump (net/ipv4/tcp_ipv4.c
+// tcp_sk_init()).
 bool sockstat_tw_is_per_netns(const std::string& root) {
   auto rel = read_file(join_root(root, "proc/sys/kernel/osrelease"), 4096);
   if (!rel) return false;
@@ -108,7 +109,7 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
 
 // Counts TIME-WAIT without asking the kernel for a message per TIME-WAIT socket:
 // sockstat "tw" counts every timewait minisock of this namespace, i.e. TIME-WAIT plus orphaned
-// FIN-WAIT-2 minisocks (tcp_time_wait() in net/ipv4/tcp_minisocks.c; KERNEL_FACTS.md section 4),
+// FIN-WAIT-2 minisocks (tcp_time_wait() in net/ipv4/tcp_minisocks.c),
 // and the latter are in the dump as state 5 with the timewait timer. Exact when the population
 // is static; when "tw" moves during the dump the counts are a blur either way (a dump is not
 // atomic across hash buckets either), so rather than paying for a second, full dump the census

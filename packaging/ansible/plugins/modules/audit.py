@@ -10,6 +10,7 @@ module: audit
 short_description: Audit TCP connection-lifecycle sysctls with tcptune
 version_added: "1.0.0"
 author: tcptune maintainers
+extends_documentation_fragment: tcptune.tcptune.tcptune
 description:
   - Runs the installed C(tcptune audit --format json) and returns its findings, gaps and census
     as structured data. Never changes the host.
@@ -31,17 +32,6 @@ options:
     default: []
   snapshot:
     description: Audit this snapshot file (from C(tcptune snapshot)) instead of the host.
-    type: path
-  root:
-    description: Read the system under this directory (C(--root)).
-    type: path
-    default: /
-  binary:
-    description: The tcptune executable.
-    type: path
-    default: tcptune
-  data_dir:
-    description: Sets C(TCPTUNE_DATADIR) (the directory that holds C(rules/)); normally not needed.
     type: path
 '''
 

@@ -11,6 +11,7 @@ module: profile
 short_description: Apply a tcptune workload profile to the kernel's TCP sysctls
 version_added: "1.0.0"
 author: tcptune maintainers
+extends_documentation_fragment: tcptune.tcptune.tcptune
 description:
   - Compares the live sysctls with profile I(name) and applies the keys that differ with
     C(tcptune apply), which keeps a rollback journal (C(tcptune rollback) undoes it).
@@ -36,17 +37,6 @@ options:
     default: []
   state_dir:
     description: Where tcptune keeps the apply journal and lock (C(--state-dir)).
-    type: path
-  root:
-    description: Operate on the system under this directory (C(--root)).
-    type: path
-    default: /
-  binary:
-    description: The tcptune executable.
-    type: path
-    default: tcptune
-  data_dir:
-    description: Sets C(TCPTUNE_DATADIR); normally not needed.
     type: path
 '''
 

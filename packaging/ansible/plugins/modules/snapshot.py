@@ -9,6 +9,7 @@ module: snapshot
 short_description: Capture a tcptune snapshot of the host as a fact
 version_added: "1.0.0"
 author: tcptune maintainers
+extends_documentation_fragment: tcptune.tcptune.tcptune
 description:
   - Runs the installed C(tcptune snapshot) and returns the snapshot (settings, sysctl.d
     configuration, socket census, counters, host name and labels) as the fact C(tcptune_snapshot).
@@ -19,17 +20,6 @@ options:
     description: Labels recorded in the snapshot (C(--label KEY=VALUE)), for C(tcptune fleet --group-by KEY).
     type: dict
     default: {}
-  root:
-    description: Read the system under this directory (C(--root)).
-    type: path
-    default: /
-  binary:
-    description: The tcptune executable.
-    type: path
-    default: tcptune
-  data_dir:
-    description: Sets C(TCPTUNE_DATADIR) (the directory that holds C(rules/)); normally not needed.
-    type: path
 attributes:
   check_mode:
     support: full

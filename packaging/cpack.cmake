@@ -33,9 +33,14 @@ set(TCPTUNE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING "Where the metric
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/tcptune-metrics.service
               ${PROJECT_SOURCE_DIR}/packaging/systemd/tcptune-metrics.timer
         DESTINATION ${TCPTUNE_SYSTEMD_UNIT_DIR})
+# Alerting rules for Prometheus, and the Ansible collection's source (ansible-galaxy collection
+# install /usr/share/tcptune/ansible, or build it there).
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/prometheus/tcptune.rules.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/tcptune/prometheus)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/packaging/ansible/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tcptune/ansible
+        PATTERN "tests/output" EXCLUDE PATTERN "*.tar.gz" EXCLUDE PATTERN "__pycache__" EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/exit-codes.md
               ${PROJECT_SOURCE_DIR}/docs/report-schema.md ${PROJECT_SOURCE_DIR}/docs/rule-language.md
-              ${PROJECT_SOURCE_DIR}/docs/prometheus.md ${PROJECT_SOURCE_DIR}/docs/profiles.md
+              ${PROJECT_SOURCE_DIR}/docs/prometheus.md ${PROJECT_SOURCE_DIR}/docs/profiles.md ${PROJECT_SOURCE_DIR}/docs/fleet.md
               ${PROJECT_SOURCE_DIR}/docs/netns.md ${PROJECT_SOURCE_DIR}/docs/kernel-claims.md
               ${PROJECT_SOURCE_DIR}/docs/configuration.md ${PROJECT_SOURCE_DIR}/docs/snapshot-schema.md
               ${PROJECT_BINARY_DIR}/packaging/copyright

@@ -11,7 +11,7 @@ _tcptune() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="audit snapshot explain sockets profiles recommend apply rollback generate diff"
+    local commands="audit snapshot explain sockets profiles recommend apply rollback generate diff fleet"
     local global_opts="--root --no-color --version --help"
     local states="established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait close close-wait last-ack listen closing"
 
@@ -46,7 +46,7 @@ _tcptune() {
             COMPREPLY=($(compgen -W "auto sock_diag proc" -- "$cur")); return ;;
         --profile)
             COMPREPLY=($(compgen -W "$(_tcptune_profiles)" -- "$cur")); return ;;
-        --port|--top|--watch|--interval)
+        --port|--top|--watch|--interval|--prometheus-top|--label|--group-by)
             return ;;
     esac
 
@@ -59,8 +59,8 @@ _tcptune() {
                 COMPREPLY=($(compgen -W "$commands" -- "$cur"))
             fi
             return ;;
-        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --verbose -v --netns --netns-pid --all-netns" ;;
-        snapshot)  opts="--output -o --netns --netns-pid --all-netns" ;;
+        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --verbose -v --prometheus-top --netns --netns-pid --all-netns" ;;
+        snapshot)  opts="--output -o --label --netns --netns-pid --all-netns" ;;
         explain)
             opts="--list --list-rules --format"
             if [[ "$cur" != -* ]]; then
@@ -84,6 +84,9 @@ _tcptune() {
         generate)  opts="--profile --output -o --snapshot --profiles" ;;
         diff)
             opts="--format --output -o --exit-code"
+            if [[ "$cur" != -* ]]; then _filedir; return; fi ;;
+        fleet)
+            opts="--group-by --format --output -o --rules --profile"
             if [[ "$cur" != -* ]]; then _filedir; return; fi ;;
     esac
     COMPREPLY=($(compgen -W "$opts --root --no-color --help" -- "$cur"))

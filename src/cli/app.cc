@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   register_explain(app, g);
   register_sockets(app, g);
   register_diff(app, g);
+  register_fleet(app, g);
   register_profiles(app, g);
   register_recommend(app, g);
   register_apply(app, g);

@@ -27,6 +27,7 @@ struct AuditOptions {
   bool processes = false;
   bool list_thresholds = false;
   bool verbose = false;  // info findings in full
+  size_t prometheus_top = kPrometheusTopDefault;
   NetnsArgs netns;
 };
 
@@ -58,7 +59,7 @@ CommandResult emit_report(const AuditOptions& o, const core::Report& report, con
     return j;
   };
   // One namespace is reported like a host; Prometheus output is the host's only.
-  if (!netns) r.prometheus = [&] { return render_report_prometheus(report, ctx); };
+  if (!netns) r.prometheus = [&] { return render_report_prometheus(report, ctx, o.prometheus_top); };
   if (auto st = emit(o.out, r); !st) return st.error();
   return outcome_of({&report}, *core::parse_severity(o.fail_on));
 }
@@ -141,6 +142,8 @@ void register_audit(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"info", "warning", "critical"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out.file, "Write the report to FILE (atomically)");
+  cmd->add_option("--prometheus-top", o->prometheus_top, "With --format prometheus: series for the N busiest destinations and ports")
+      ->check(CLI::Range(size_t{1}, kPrometheusTopMax))->capture_default_str();
   cmd->add_option("--rules", o->request.rule_dirs, "Also load rules from DIR (repeatable)");
   cmd->add_flag("--no-census", o->no_census, "Skip the socket census and counters (settings and configuration only)");
   cmd->add_option("--set", o->request.sets, "Override a rule threshold: threshold.NAME=VALUE (repeatable)");

@@ -48,6 +48,8 @@ void register_explain(CLI::App& app, Globals& g);
 void register_sockets(CLI::App& app, Globals& g);
 // `tcptune diff A.json B.json` (cli/cmd_diff.cc).
 void register_diff(CLI::App& app, Globals& g);
+// `tcptune fleet SNAPSHOT...|DIR`: many hosts compared per group (cli/cmd_fleet.cc).
+void register_fleet(CLI::App& app, Globals& g);
 // profiles, recommend, apply and rollback, generate (cmd_profiles.cc, cmd_recommend.cc,
 // cmd_apply.cc, cmd_generate.cc).
 void register_profiles(CLI::App& app, Globals& g);

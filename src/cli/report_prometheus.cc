@@ -87,6 +87,40 @@ void render_census(const core::Census& c, Exposition& e) {
   e.sample("tcptune_census_info", {{"source", std::string(core::source_name(c.source))}}, 1);
 }
 
+// Bounded cardinality: at most `top` destinations and `top` ports (the census lists both busiest
+// first), plus one series each saying how many there were in all.
+void render_destinations(const core::Census& c, size_t top, Exposition& e) {
+  if (c.remotes) {
+    e.family("tcptune_remote_ports_in_use", "gauge",
+             "Ephemeral ports in use (ESTABLISHED + TIME-WAIT) towards each of the busiest remote destinations.");
+    for (size_t i = 0; i < c.remotes->size() && i < top; ++i) {
+      const auto& r = (*c.remotes)[i];
+      e.sample("tcptune_remote_ports_in_use", {{"remote", fmt::format("{}:{}", r.address, r.port)}, {"state", "ESTABLISHED"}},
+               r.established);
+      e.sample("tcptune_remote_ports_in_use", {{"remote", fmt::format("{}:{}", r.address, r.port)}, {"state", "TIME-WAIT"}},
+               r.time_wait);
+    }
+    e.family("tcptune_remotes", "gauge", "Distinct remote destinations using ephemeral ports (series above: the busiest only).");
+    e.sample("tcptune_remotes", {}, c.distinct_remotes);
+  }
+  if (c.ephemeral_range) {
+    e.family("tcptune_ephemeral_ports", "gauge", "Size of net.ipv4.ip_local_port_range (ports per destination).");
+    e.sample("tcptune_ephemeral_ports", {}, c.ephemeral_range->size());
+  }
+  if (!c.ports) return;
+  e.family("tcptune_port_sockets", "gauge", "TCP sockets on each of the busiest local ports, by state (non-zero states only).");
+  for (size_t i = 0; i < c.ports->size() && i < top; ++i) {
+    const auto& p = (*c.ports)[i];
+    for (size_t slot = 0; slot < core::kStateSlots; ++slot) {
+      if (p.states.n[slot] == 0) continue;
+      const auto state = slot == 0 ? std::string("unknown") : std::string(core::state_name(static_cast<core::TcpState>(slot)));
+      e.sample("tcptune_port_sockets", {{"port", std::to_string(p.port)}, {"state", state}}, p.states.n[slot]);
+    }
+  }
+  e.family("tcptune_ports", "gauge", "Distinct local ports with sockets (series above: the busiest only).");
+  e.sample("tcptune_ports", {}, c.distinct_ports);
+}
+
 void render_sysctls(const core::Snapshot& s, Exposition& e) {
   e.family("tcptune_sysctl", "gauge",
            "Live value of each numeric sysctl the audit read; index is the field of a multi-value key.");
@@ -127,7 +161,7 @@ std::string prometheus_label_escape(std::string_view value) {
   return out;
 }
 
-std::string render_report_prometheus(const core::Report& r, const ReportContext& ctx) {
+std::string render_report_prometheus(const core::Report& r, const ReportContext& ctx, size_t top) {
   Exposition e;
   e.family("tcptune_info", "gauge", "The tcptune version and the host it audited (value is always 1).");
   const core::Snapshot* s = ctx.snapshot;
@@ -140,7 +174,10 @@ std::string render_report_prometheus(const core::Report& r, const ReportContext&
   e.sample("tcptune_rules", {}, ctx.rule_count);
   render_findings(r, e);
   if (s) {
-    if (s->census) render_census(*s->census, e);
+    if (s->census) {
+      render_census(*s->census, e);
+      render_destinations(*s->census, top, e);
+    }
     render_sysctls(*s, e);
     if (s->counters) render_counters(*s->counters, e);
   }

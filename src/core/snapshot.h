@@ -15,7 +15,9 @@
 
 namespace tcptune::core {
 
-inline constexpr int kSnapshotSchemaVersion = 1;
+// Version 2 added the host name and labels; version 1 files are still read (without them).
+inline constexpr int kSnapshotSchemaVersion = 2;
+inline constexpr int kSnapshotOldestVersion = 1;
 
 // A piece of evidence that could not be collected, and why. Shown in every report.
 struct Gap {
@@ -33,6 +35,8 @@ struct NetnsIdentity {
 struct Snapshot {
   std::string tool_version;     // tcptune version that captured it
   std::string root;             // --root the snapshot was read from ("/" for a live host)
+  std::string host;             // host name (kernel.hostname) when known, else empty
+  std::map<std::string, std::string> labels;  // `tcptune snapshot --label KEY=VALUE`
   std::optional<std::string> kernel_release;  // missing if unreadable (and a Gap says why)
   NetnsIdentity netns;
   std::map<std::string, SysctlReading> sysctls;  // canonical key -> reading

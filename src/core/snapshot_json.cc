@@ -56,6 +56,8 @@ json snapshot_to_json(const Snapshot& s) {
   j["schema_version"] = kSnapshotSchemaVersion;
   j["tool_version"] = s.tool_version;
   j["root"] = s.root;
+  j["host"] = s.host;
+  j["labels"] = s.labels;
   j["kernel_release"] = s.kernel_release ? json(*s.kernel_release) : json(nullptr);
   j["netns"] = {{"inode", s.netns.inode ? json(*s.netns.inode) : json(nullptr)}, {"name", s.netns.name}};
   json sysctls = json::object();

@@ -96,18 +96,31 @@ void read_sysctls(JsonReader& r, const json& j, Snapshot& s) {
   }
 }
 
+// Version 2: "host" (a string, possibly empty) and "labels" (an object of strings).
+void read_host(JsonReader& r, const json& j, Snapshot& s) {
+  s.host = r.string(j, "", "host");
+  const auto* l = r.member(j, "", "labels");
+  if (!l || !r.expect(*l, "/labels", VT::object)) return;
+  for (const auto& [k, v] : l->items()) {
+    if (!r.expect(v, "/labels/" + json_pointer_token(k), VT::string)) return;
+    s.labels[k] = v.get<std::string>();
+  }
+}
+
 void read_header(JsonReader& r, const json& j, Snapshot& s) {
   if (r.string(j, "", "schema") != "tcptune.snapshot" && !r.failed()) {
     r.fail("/schema", "not a tcptune snapshot (expected \"tcptune.snapshot\")");
     return;
   }
   const auto version = r.integer(j, "", "schema_version");
-  if (!r.failed() && version != kSnapshotSchemaVersion) {
-    r.fail("/schema_version", fmt::format("unsupported version {} (this tcptune reads {})", version, kSnapshotSchemaVersion));
+  if (!r.failed() && (version < kSnapshotOldestVersion || version > kSnapshotSchemaVersion)) {
+    r.fail("/schema_version", fmt::format("unsupported version {} (this tcptune reads {} to {})", version,
+                                          kSnapshotOldestVersion, kSnapshotSchemaVersion));
     return;
   }
   s.tool_version = r.string(j, "", "tool_version");
   s.root = r.string(j, "", "root");
+  if (version >= 2) read_host(r, j, s);
   s.kernel_release = r.opt_string(j, "", "kernel_release");
   if (const auto* n = r.member(j, "", "netns"); n && r.expect(*n, "/netns", VT::object)) {
     if (const auto* ino = r.member(*n, "/netns", "inode"); ino && !ino->is_null()) {

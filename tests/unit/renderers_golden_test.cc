@@ -1,6 +1,6 @@
 // Every renderer against a golden file: the audit report (text, text in colour, JSON,
 // Prometheus), the namespace report (text, JSON), a profile plan (text, JSON), the census, the
-// snapshot diff, the profile list and a resolved profile. Inputs are the fixture snapshots
+// snapshot diff, the fleet report (text, JSON), the profile list and a resolved profile. Inputs are the fixture snapshots
 // (tests/fixtures/snapshots) with the test's own rules and profiles (tests/golden/renderers), so
 // that the goldens change only when a renderer does, not when the shipped advice does.
 // TCPTUNE_UPDATE_GOLDEN=1 rewrites the goldens; review the diff before committing it.
@@ -13,12 +13,14 @@
 #include "cli/audit_pipeline.h"
 #include "cli/census_render.h"
 #include "cli/diff_render.h"
+#include "cli/fleet_render.h"
 #include "cli/netns_render.h"
 #include "cli/plan_render.h"
 #include "cli/profile_render.h"
 #include "cli/report_prometheus.h"
 #include "cli/report_render.h"
 #include "core/catalogue_loader.h"
+#include "core/fleet.h"
 #include "core/profile_loader.h"
 #include "core/rule_loader.h"
 #include "core/snapshot_diff.h"
@@ -148,6 +150,27 @@ TEST_F(Renderers, CensusAndDiff) {
   expect_golden("census.txt", cli::render_census(*snapshot_.census));
   const core::Snapshot b = fixture_snapshot("diff_b.json");
   expect_golden("diff.txt", cli::render_diff_text(core::diff_snapshots(snapshot_, b), "a.json", "b.json"));
+}
+
+// Four hosts of group "web" (three with diff_a, one with diff_b) and one of "db", each with the
+// findings of its own audit, and one skipped snapshot.
+TEST_F(Renderers, Fleet) {
+  const core::Snapshot b = fixture_snapshot("diff_b.json");
+  const core::Report report_b = cli::audit_snapshot(b, inputs_);
+  core::FleetTally tally;
+  const auto add = [&](const std::string& group, const std::string& name, const core::Snapshot& s, const core::Report& r) {
+    core::FleetHost h{group, name, core::fleet_values(s), {}};
+    for (const auto& f : r.findings) h.findings.emplace(f.id, f.severity);
+    tally.add(h);
+  };
+  for (const char* name : {"web-1", "web-2", "web-3"}) add("web", name, snapshot_, report_);
+  add("web", "web-4", b, report_b);
+  add("db", "db-1", snapshot_, report_);
+  core::FleetReport r = tally.report();
+  r.group_by = "role";
+  r.skipped.push_back({"broken.json", "broken.json: /sysctls: expected an object, found an array"});
+  expect_golden("fleet.txt", cli::render_fleet_text(r));
+  expect_golden("fleet.json", cli::render_fleet_json(r).dump(2) + "\n");
 }
 
 }  // namespace

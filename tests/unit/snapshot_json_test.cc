@@ -9,6 +9,8 @@ Snapshot rich_snapshot() {
   Snapshot s;
   s.tool_version = "0.1.0";
   s.root = "/srv/copy";
+  s.host = "web-01";
+  s.labels = {{"role", "web"}, {"dc", "fra1"}};
   s.kernel_release = "6.18.44-fc-v445";
   s.netns.inode = 4026531840u;
   s.netns.name = "blue";
@@ -97,12 +99,37 @@ TEST(SnapshotJson, RejectsOtherDocumentsAndVersions) {
   j["schema_version"] = 99;
   auto v = snapshot_from_json(j, "x.json");
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().what, "/schema_version: unsupported version 99 (this tcptune reads 1)");
+  EXPECT_EQ(v.error().what, "/schema_version: unsupported version 99 (this tcptune reads 1 to 2)");
   auto unknown = snapshot_to_json(rich_snapshot());
   unknown["sysctls"]["a.b"]["state"] = "maybe";
   auto u = snapshot_from_json(unknown, "x.json");
   ASSERT_FALSE(u.ok());
   EXPECT_EQ(u.error().what, "/sysctls/a.b/state: unknown state 'maybe' (expected value, absent or unreadable)");
+}
+
+TEST(SnapshotJson, ReadsVersionOneWithoutHostOrLabels) {
+  auto j = snapshot_to_json(rich_snapshot());
+  j["schema_version"] = 1;
+  j.erase("host");
+  j.erase("labels");
+  auto r = snapshot_from_json(j, "old.json");
+  ASSERT_TRUE(r.ok()) << r.error().render();
+  EXPECT_EQ(r->host, "");
+  EXPECT_TRUE(r->labels.empty());
+  EXPECT_EQ(r->kernel_release, rich_snapshot().kernel_release);
+}
+
+TEST(SnapshotJson, VersionTwoNeedsHostAndStringLabels) {
+  auto j = snapshot_to_json(rich_snapshot());
+  j.erase("host");
+  auto r = snapshot_from_json(j, "x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().what, "/: missing member 'host'");
+  auto k = snapshot_to_json(rich_snapshot());
+  k["labels"]["role"] = 3;
+  auto l = snapshot_from_json(k, "x.json");
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().what, "/labels/role: expected a string, found an integer");
 }
 
 TEST(SnapshotJson, LocationOfOffsetCountsLinesAndColumns) {

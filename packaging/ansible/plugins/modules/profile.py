@@ -1,12 +1,17 @@
-#!/usr/bin/python3
+#!/usr/bin/python
 # Ansible module: apply a tcptune workload profile to the running kernel, idempotently.
 # The plan comes from `tcptune recommend --profile NAME --format json` (key, current, target,
 # change); the change is made by `tcptune apply --profile NAME --yes` (journal, read-back,
 # restore on failure), and checked afterwards by planning again.
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
 
 DOCUMENTATION = r'''
-module: tcptune_profile
+module: profile
 short_description: Apply a tcptune workload profile to the kernel's TCP sysctls
+version_added: "1.0.0"
+author: tcptune maintainers
+extends_documentation_fragment: tcptune.tcptune.tcptune
 description:
   - Compares the live sysctls with profile I(name) and applies the keys that differ with
     C(tcptune apply), which keeps a rollback journal (C(tcptune rollback) undoes it).
@@ -33,22 +38,11 @@ options:
   state_dir:
     description: Where tcptune keeps the apply journal and lock (C(--state-dir)).
     type: path
-  root:
-    description: Operate on the system under this directory (C(--root)).
-    type: path
-    default: /
-  binary:
-    description: The tcptune executable.
-    type: path
-    default: tcptune
-  data_dir:
-    description: Sets C(TCPTUNE_DATADIR); normally not needed.
-    type: path
 '''
 
 EXAMPLES = r'''
 - name: Tune for a reverse proxy and keep it across reboots
-  tcptune_profile:
+  tcptune.tcptune.profile:
     name: reverse-proxy
     persist: true
 '''
@@ -65,32 +59,20 @@ plan:
 persist_file:
   description: The sysctl.d file written or checked, when persist is set.
   type: str
-  returned: when persist
+  returned: when persist is true
+stdout:
+  description: What C(tcptune apply) printed.
+  type: str
+  returned: when changed and not in check mode
 '''
 
-import json
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcptune.tcptune.plugins.module_utils.tcptune import COMMON_ARGS, Tcptune
 
 
-class Tcptune(object):
-    def __init__(self, module):
-        self.module = module
-        p = module.params
-        self.binary = p['binary'] if '/' in p['binary'] else module.get_bin_path(p['binary'], required=True)
-        self.env = {'NO_COLOR': '1'}
-        if p['data_dir']:
-            self.env['TCPTUNE_DATADIR'] = p['data_dir']
-
-    def run(self, args, ok=(0,)):
-        cmd = [self.binary, '--no-color', '--root', self.module.params['root']] + args
-        rc, out, err = self.module.run_command(cmd, environ_update=self.env)
-        if rc not in ok:
-            self.module.fail_json(msg='%s failed (exit status %d): %s' % (' '.join(cmd[4:6]), rc, err.strip()),
-                                  rc=rc, cmd=cmd, stdout=out, stderr=err)
-        return out
-
+class ProfileRun(Tcptune):
     def profile_args(self):
         p = self.module.params
         args = ['--profile', p['name']]
@@ -99,11 +81,7 @@ class Tcptune(object):
         return args
 
     def plan(self):
-        out = self.run(['recommend'] + self.profile_args() + ['--format', 'json'])
-        try:
-            return json.loads(out)
-        except ValueError as e:
-            self.module.fail_json(msg='tcptune recommend printed no JSON plan: %s' % e, stdout=out)
+        return self.run_json(['recommend'] + self.profile_args() + ['--format', 'json'])
 
     def default_persist_file(self):
         # `apply --dry-run --persist` names the file it would write and writes nothing.
@@ -130,21 +108,17 @@ def read_text(path):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            persist=dict(type='bool', default=False),
-            persist_file=dict(type='path'),
-            profiles=dict(type='list', elements='path', default=[]),
-            state_dir=dict(type='path'),
-            root=dict(type='path', default='/'),
-            binary=dict(type='path', default='tcptune'),
-            data_dir=dict(type='path'),
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        persist=dict(type='bool', default=False),
+        persist_file=dict(type='path'),
+        profiles=dict(type='list', elements='path', default=[]),
+        state_dir=dict(type='path'),
     )
+    argument_spec.update(COMMON_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    tt = Tcptune(module)
+    tt = ProfileRun(module)
     plan = tt.plan()
     changes = [dict(key=i['key'], before=i['current'], after=i['target'], reason=i.get('reason', ''))
                for i in plan.get('items', []) if i.get('change')]

@@ -1,11 +1,16 @@
-#!/usr/bin/python3
+#!/usr/bin/python
 # Ansible module: run `tcptune audit --format json` on the managed host and return the findings.
 # It never changes anything (changed: false, check mode supported) and fails the task when a
 # finding reaches fail_on.
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
 
 DOCUMENTATION = r'''
-module: tcptune_audit
+module: audit
 short_description: Audit TCP connection-lifecycle sysctls with tcptune
+version_added: "1.0.0"
+author: tcptune maintainers
+extends_documentation_fragment: tcptune.tcptune.tcptune
 description:
   - Runs the installed C(tcptune audit --format json) and returns its findings, gaps and census
     as structured data. Never changes the host.
@@ -31,22 +36,11 @@ options:
   snapshot:
     description: Audit this snapshot file (from C(tcptune snapshot)) instead of the host.
     type: path
-  root:
-    description: Read the system under this directory (C(--root)).
-    type: path
-    default: /
-  binary:
-    description: The tcptune executable.
-    type: path
-    default: tcptune
-  data_dir:
-    description: Sets C(TCPTUNE_DATADIR) (the directory that holds C(rules/)); normally not needed.
-    type: path
 '''
 
 EXAMPLES = r'''
 - name: Stop the deployment on critical TCP findings
-  tcptune_audit:
+  tcptune.tcptune.audit:
     fail_on: critical
   register: audit
 '''
@@ -64,15 +58,26 @@ failing:
   description: Ids (with item) of the findings at or above fail_on.
   type: list
   returned: always
+gaps:
+  description: Evidence that could not be collected, and why.
+  type: list
+  returned: always
+census:
+  description: The socket census summary of the report, when one was taken.
+  type: dict
+  returned: when census is true
 report:
   description: The whole JSON report (docs/report-schema.md).
   type: dict
+  returned: unless the task fails
+cmd:
+  description: The tcptune command that ran.
+  type: list
   returned: always
 '''
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcptune.tcptune.plugins.module_utils.tcptune import COMMON_ARGS, Tcptune
 
 SEVERITY_RANK = {'info': 0, 'warning': 1, 'critical': 2}
 
@@ -82,42 +87,30 @@ def finding_label(f):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            fail_on=dict(type='str', default='critical', choices=['info', 'warning', 'critical', 'never']),
-            census=dict(type='bool', default=True),
-            rules=dict(type='list', elements='path', default=[]),
-            snapshot=dict(type='path'),
-            profile=dict(type='str'),
-            root=dict(type='path', default='/'),
-            binary=dict(type='path', default='tcptune'),
-            data_dir=dict(type='path'),
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(
+        fail_on=dict(type='str', default='critical', choices=['info', 'warning', 'critical', 'never']),
+        census=dict(type='bool', default=True),
+        rules=dict(type='list', elements='path', default=[]),
+        snapshot=dict(type='path'),
+        profile=dict(type='str'),
     )
+    argument_spec.update(COMMON_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    binary = module.get_bin_path(p['binary'], required=True) if '/' not in p['binary'] else p['binary']
-    cmd = [binary, '--no-color', '--root', p['root'], 'audit', '--format', 'json']
+    args = ['audit', '--format', 'json']
     if not p['census']:
-        cmd.append('--no-census')
+        args.append('--no-census')
     if p['snapshot']:
-        cmd += ['--snapshot', p['snapshot']]
+        args += ['--snapshot', p['snapshot']]
     if p['profile']:
-        cmd += ['--profile', p['profile']]
+        args += ['--profile', p['profile']]
     for d in p['rules']:
-        cmd += ['--rules', d]
-    env = {'NO_COLOR': '1'}
-    if p['data_dir']:
-        env['TCPTUNE_DATADIR'] = p['data_dir']
+        args += ['--rules', d]
+    tt = Tcptune(module)
+    cmd = tt.command(args)
     # Exit status 0 or 1 (findings at or above tcptune's own --fail-on) both carry a report;
     # 2 and 3 are usage and runtime errors (docs/exit-codes.md).
-    rc, out, err = module.run_command(cmd, environ_update=env)
-    if rc not in (0, 1):
-        module.fail_json(msg='tcptune audit failed (exit status %d): %s' % (rc, err.strip()), rc=rc, cmd=cmd)
-    try:
-        report = json.loads(out)
-    except ValueError as e:
-        module.fail_json(msg='tcptune audit printed no JSON report: %s' % e, stdout=out, stderr=err)
+    report = tt.run_json(args, ok=(0, 1))
 
     findings = report.get('findings', [])
     failing = []

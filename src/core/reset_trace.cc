@@ -1,4 +1,5 @@
 #include "core/reset_trace.h"
+#include "core/reset_trace_tasks.h"
 
 #include <algorithm>
 #include <map>
@@ -70,9 +71,14 @@ const TraceSocket* owner_socket(const std::vector<TraceSocket>& sockets, const E
   return listener;
 }
 
-bool in_namespace(const std::vector<TraceSocket>& sockets, const Endpoints& e) {
-  for (const auto& s : sockets) {
-    if (s.port == e.lport && (s.address == e.local || s.listener)) return true;
+bool in_namespace(const ResetTraceInput& in, const std::vector<int32_t>& tasks, const TraceLine& t, const Endpoints& e) {
+  if (t.pid != 0 && std::find(tasks.begin(), tasks.end(), t.pid) != tasks.end()) return true;
+  for (const auto& s : in.sockets) {
+    if (s.listener && s.port == e.rport && (s.address == e.remote || s.address == "0.0.0.0" || s.address == "::")) {
+      return true;  // a reset from a local listener's peer
+    }
+    const bool wildcard = s.address == "0.0.0.0" || s.address == "::";
+    if (s.port == e.lport && (s.address == e.local || (s.listener && wildcard))) return true;
     if (!s.listener && s.port == e.rport && s.address == e.remote) return true;  // a local peer
   }
   return false;
@@ -88,7 +94,9 @@ void sort_groups(std::vector<ResetGroup>& groups) {
 
 }  // namespace
 
-ResetTrace build_reset_trace(const ResetTraceInput& in) {
+ResetTrace build_reset_trace(const ResetTraceInput& in) { return build_reset_trace(in, {}); }
+
+ResetTrace build_reset_trace(const ResetTraceInput& in, const std::vector<int32_t>& local_tasks) {
   ResetTrace out;
   out.seconds = in.seconds;
   out.lost = in.lost;
@@ -107,7 +115,7 @@ ResetTrace build_reset_trace(const ResetTraceInput& in) {
     }
     auto e = endpoints_of(t);
     if (!e) continue;
-    if (in.namespace_only && !in_namespace(in.sockets, *e)) {
+    if (in.namespace_only && !in_namespace(in, local_tasks, t, *e)) {
       ++out.left_out;
       continue;
     }

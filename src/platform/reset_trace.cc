@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/census_aggregate.h"
+#include "core/reset_trace_tasks.h"
 #include "core/trace_event_parse.h"
 #include "platform/fs_util.h"
 #include "platform/netlink.h"
@@ -49,6 +51,7 @@ class SocketList final : public core::DiagSink {
   std::vector<uint32_t> inodes;
 };
 
+// Adds the sockets not yet in *out (same endpoints).
 core::Status list_sockets(std::vector<core::TraceSocket>* out) {
   SocketList list;
   for (uint8_t family : {uint8_t{2}, uint8_t{10}}) {
@@ -65,7 +68,12 @@ core::Status list_sockets(std::vector<core::TraceSocket>* out) {
         list.sockets[i].command = it->second.command;
       }
     }
-    out->push_back(std::move(list.sockets[i]));
+    const auto& n = list.sockets[i];
+    const bool known = std::any_of(out->begin(), out->end(), [&](const core::TraceSocket& o) {
+      return o.port == n.port && o.address == n.address && o.remote_port == n.remote_port &&
+             o.remote_address == n.remote_address;
+    });
+    if (!known) out->push_back(std::move(list.sockets[i]));
   }
   return core::ok_status();
 }
@@ -74,6 +82,18 @@ std::string netns_link(const char* path) {
   char buf[64] = {};
   const ssize_t n = ::readlink(path, buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+// The distinct tasks of the events that live in the namespace whose link is `mine`.
+std::vector<int32_t> local_tasks(const std::vector<core::TraceLine>& lines, const std::string& mine) {
+  std::vector<int32_t> seen;
+  std::vector<int32_t> local;
+  for (const auto& l : lines) {
+    if (l.pid == 0 || std::find(seen.begin(), seen.end(), l.pid) != seen.end()) continue;
+    seen.push_back(l.pid);
+    if (netns_link(("/proc/" + std::to_string(l.pid) + "/ns/net").c_str()) == mine) local.push_back(l.pid);
+  }
+  return local;
 }
 
 // Parses what the pipe gave, keeping an incomplete last line for the next read.
@@ -115,6 +135,7 @@ core::Status enable_events(const std::string& tracefs, TraceInstance& inst, core
   return core::ok_status();
 }
 
+// The input, and the tasks of its events that live in this namespace.
 core::Result<core::ResetTraceInput> collect(const std::string& tracefs, const ResetTraceOptions& opts) {
   core::ResetTraceInput in;
   in.seconds = opts.seconds;
@@ -126,8 +147,15 @@ core::Result<core::ResetTraceInput> collect(const std::string& tracefs, const Re
   if (auto st = enable_events(tracefs, *inst, in); !st) return st.error();
   if (auto st = inst->open_pipe(); !st) return st.error();
   std::string pending;
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(opts.seconds);
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::seconds(opts.seconds);
+  auto next_census = start + std::chrono::seconds(1);
   for (;;) {
+    // Once a second: connections opened during the window, so their owners can be named.
+    if (std::chrono::steady_clock::now() >= next_census) {
+      (void)list_sockets(&in.sockets);
+      next_census += std::chrono::seconds(1);
+    }
     auto chunk = inst->read_pipe();
     if (!chunk) return chunk.error();
     pending += *chunk;
@@ -154,7 +182,7 @@ core::Result<core::ResetTrace> trace_resets(const ResetTraceOptions& opts) {
   auto in = collect(*tracefs, opts);
   if (!in) return in.error();
   if (private_mount) in->notes.push_back("tracefs was not mounted: mounted in a private mount namespace of tcptune only");
-  return core::build_reset_trace(*in);
+  return core::build_reset_trace(*in, local_tasks(in->lines, netns_link("/proc/self/ns/net")));
 }
 
 }  // namespace tcptune::platform

@@ -212,6 +212,8 @@ const std::vector<FunctionSig>& function_table() {
     t.insert(t.end(), extra.begin(), extra.end());
     auto ns = netns_functions();
     t.insert(t.end(), ns.begin(), ns.end());
+    auto tr = trace_functions();
+    t.insert(t.end(), tr.begin(), tr.end());
     return t;
   }();
   return kTable;

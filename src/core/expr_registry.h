@@ -66,6 +66,8 @@ std::vector<IterationSig> evidence_iterations();
 std::vector<FunctionSig> netns_functions();
 std::vector<IdentSig> netns_idents();
 std::vector<IterationSig> netns_iterations();
+// The trace vocabulary (traced_*; audit --trace): appended likewise (expr_builtins_trace.cc).
+std::vector<FunctionSig> trace_functions();
 
 // Kernel counters rules may name, nstat-style ("TcpExtListenOverflows"), and the sockstat
 // fields ("inuse", "orphan", "tw", "alloc", "mem").

@@ -116,8 +116,19 @@ std::vector<std::string> remove_stale_instances(const std::string& tracefs) {
 
 core::Result<TraceInstance> TraceInstance::create(const std::string& tracefs, uint32_t buffer_kb) {
   const std::string path = fmt::format("{}/instances/{}{}", tracefs, kPrefix, ::getpid());
-  if (::mkdir(path.c_str(), 0700) != 0) return core::make_error(path, "cannot create the trace instance", errno);
+  // No signal may end the process between the mkdir and the handler that removes it.
+  sigset_t block;
+  sigset_t previous;
+  sigemptyset(&block);
+  for (int sig : kSignals) sigaddset(&block, sig);
+  ::sigprocmask(SIG_BLOCK, &block, &previous);
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    const int err = errno;
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    return core::make_error(path, "cannot create the trace instance", err);
+  }
   arm(path);
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
   TraceInstance inst(path);
   if (auto st = write_text(path + "/buffer_size_kb", std::to_string(buffer_kb)); !st) return st.error();
   return inst;

@@ -28,6 +28,14 @@ char g_path[512];
 volatile sig_atomic_t g_active = 0;
 volatile sig_atomic_t g_pipe_fd = -1;
 struct sigaction g_previous[3];
+sigset_t g_unblocked;
+
+void block_signals() {
+  sigset_t block;
+  sigemptyset(&block);
+  for (int sig : kSignals) sigaddset(&block, sig);
+  ::sigprocmask(SIG_BLOCK, &block, nullptr);
+}
 
 extern "C" void remove_on_signal(int sig) {
   const int fd = g_pipe_fd;
@@ -128,7 +136,9 @@ core::Result<TraceInstance> TraceInstance::create(const std::string& tracefs, ui
     return core::make_error(path, "cannot create the trace instance", err);
   }
   arm(path);
-  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+  // They stay blocked while instance files are open (an open file makes rmdir fail with EBUSY)
+  // and are let through once only the pipe is open, which the handler closes first.
+  g_unblocked = previous;
   TraceInstance inst(path);
   if (auto st = write_text(path + "/buffer_size_kb", std::to_string(buffer_kb)); !st) return st.error();
   return inst;
@@ -154,6 +164,7 @@ core::Status TraceInstance::open_pipe() {
   pipe_fd_ = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (pipe_fd_ < 0) return core::make_error(p, "cannot open", errno);
   g_pipe_fd = pipe_fd_;
+  ::sigprocmask(SIG_SETMASK, &g_unblocked, nullptr);
   return core::ok_status();
 }
 
@@ -173,6 +184,7 @@ core::Result<std::string> TraceInstance::read_pipe() {
 }
 
 uint64_t TraceInstance::lost_events() const {
+  block_signals();  // until remove()
   uint64_t lost = 0;
   for (long cpu = 0; cpu < ::sysconf(_SC_NPROCESSORS_CONF); ++cpu) {
     auto text = read_file(fmt::format("{}/per_cpu/cpu{}/stats", path_, cpu), 1u << 16);
@@ -197,6 +209,7 @@ core::Status TraceInstance::remove() {
   const int rc = ::rmdir(path.c_str());
   const int err = errno;
   disarm();
+  ::sigprocmask(SIG_SETMASK, &g_unblocked, nullptr);
   if (rc != 0) return core::make_error(path, "cannot remove the trace instance", err);
   return core::ok_status();
 }

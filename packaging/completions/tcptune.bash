@@ -11,7 +11,7 @@ _tcptune() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="audit snapshot explain sockets profiles recommend apply rollback generate diff fleet"
+    local commands="audit snapshot explain sockets profiles recommend apply rollback generate diff fleet trace"
     local global_opts="--root --no-color --version --help"
     local states="established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait close close-wait last-ack listen closing"
 
@@ -59,7 +59,7 @@ _tcptune() {
                 COMPREPLY=($(compgen -W "$commands" -- "$cur"))
             fi
             return ;;
-        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --config --list-thresholds --verbose -v --prometheus-top --netns --netns-pid --all-netns" ;;
+        audit)     opts="--format --fail-on --output -o --snapshot --rules --no-census --set --profile --interval --processes --trace --config --list-thresholds --verbose -v --prometheus-top --netns --netns-pid --all-netns" ;;
         snapshot)  opts="--output -o --label --netns --netns-pid --all-netns" ;;
         explain)
             opts="--list --list-rules --format"
@@ -67,6 +67,7 @@ _tcptune() {
                 COMPREPLY=($(compgen -W "$(tcptune explain --list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
                 return
             fi ;;
+        trace)     opts="--seconds --format --output -o --netns --netns-pid" ;;
         sockets)   opts="--state --port --by --top --format --watch --interval --source --netns --netns-pid --all-netns" ;;
         profiles)
             opts="--profiles"

@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   register_recommend(app, g);
   register_apply(app, g);
   register_generate(app, g);
+  register_trace(app, g);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include "cli/audit_pipeline.h"
 
 #include <cerrno>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include "platform/file_trust.h"
 #include "platform/fs_util.h"
 #include "platform/netns.h"
+#include "platform/reset_trace.h"
 
 namespace tcptune::cli {
 namespace {
@@ -75,7 +77,19 @@ core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source) {
   co.census = source.census;
   co.interval_ms = source.interval_ms;
   co.processes = source.processes;
-  return platform::collect_snapshot(co);
+  if (source.trace_seconds == 0) return platform::collect_snapshot(co);
+  // The reset trace runs first; a host without tracefs or tracepoints keeps its counters.
+  platform::ResetTraceOptions to;
+  to.seconds = source.trace_seconds;
+  to.message = [](const std::string& m) { std::fprintf(stderr, "tcptune: %s\n", m.c_str()); };
+  auto trace = platform::trace_resets(to);
+  core::Snapshot s = platform::collect_snapshot(co);
+  if (trace) {
+    s.resets = std::move(*trace);
+  } else {
+    s.gaps.push_back({"reset trace", trace.error().summary()});
+  }
+  return s;
 }
 
 core::Report audit_snapshot(const core::Snapshot& snapshot, const AuditInputs& inputs, const core::NetnsInfo* netns,

@@ -55,6 +55,7 @@ struct SnapshotSource {
   bool census = true;             // socket census and counters
   uint32_t interval_ms = 0;       // > 0: two counter samples this far apart
   bool processes = false;         // name socket owners
+  uint32_t trace_seconds = 0;     // > 0: first attribute TCP resets for this long (docs/trace.md)
 };
 
 core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source);

@@ -25,6 +25,7 @@ struct AuditOptions {
   bool no_census = false;
   double interval = 0;  // seconds between counter samples
   bool processes = false;
+  uint32_t trace = 0;  // seconds of reset tracing
   bool list_thresholds = false;
   bool verbose = false;  // info findings in full
   size_t prometheus_top = kPrometheusTopDefault;
@@ -72,6 +73,7 @@ CommandResult audit_host(const Globals& g, const AuditOptions& o, const AuditInp
   source.census = !o.no_census;
   source.interval_ms = static_cast<uint32_t>(o.interval * 1000.0 + 0.5);
   source.processes = o.processes;
+  source.trace_seconds = o.trace;
   auto snap = obtain_snapshot(source);
   if (!snap) return snap.error();
   const core::Report report = audit_snapshot(*snap, inputs);
@@ -120,6 +122,9 @@ CommandResult audit_netns(const Globals& g, const AuditOptions& o, const AuditIn
 
 CommandResult run_audit(const Globals& g, AuditOptions o) {
   o.out.no_color = g.no_color;
+  if (o.trace > 0 && (o.netns.any() || !o.snapshot.empty() || g.root != "/")) {
+    return core::as_usage(core::make_error("--trace", "traces the live host only: not with --snapshot, --root or a namespace option"));
+  }
   if (o.netns.any() && !o.snapshot.empty()) {
     return core::as_usage(core::make_error("--snapshot", "cannot be combined with a namespace option"));
   }
@@ -152,6 +157,8 @@ void register_audit(CLI::App& app, Globals& g) {
   cmd->add_option("--interval", o->interval, "Sample the kernel counters twice, SECONDS apart, to see what is increasing now")
       ->check(CLI::Range(0.0, 3600.0));
   cmd->add_flag("--processes", o->processes, "Name the processes that own CLOSE-WAIT sockets (walks /proc/*/fd; root sees all)");
+  cmd->add_option("--trace", o->trace, "Attribute TCP resets to reason, port and process for SECONDS first (kernel tracepoints)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_option("--config", o->request.config, "tcptune settings file ([threshold], [audit] profile); default /etc/tcptune/tcptune.toml")->capture_default_str();
   cmd->add_flag("-v,--verbose", o->verbose, "Show info findings in full too (text format; otherwise one line each)");
   cmd->add_flag("--list-thresholds", o->list_thresholds, "Print every threshold with its value, origin and meaning, then exit");

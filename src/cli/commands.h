@@ -56,5 +56,7 @@ void register_profiles(CLI::App& app, Globals& g);
 void register_recommend(CLI::App& app, Globals& g);
 void register_apply(CLI::App& app, Globals& g);
 void register_generate(CLI::App& app, Globals& g);
+// `tcptune trace`: TCP resets by reason, port and process (cli/cmd_trace.cc).
+void register_trace(CLI::App& app, Globals& g);
 
 }  // namespace tcptune::cli

@@ -214,6 +214,8 @@ const std::vector<FunctionSig>& function_table() {
     t.insert(t.end(), ns.begin(), ns.end());
     auto latent = latent_functions();
     t.insert(t.end(), latent.begin(), latent.end());
+    auto tr = trace_functions();
+    t.insert(t.end(), tr.begin(), tr.end());
     return t;
   }();
   return kTable;

@@ -70,6 +70,8 @@ std::vector<IterationSig> netns_iterations();
 // syn_timeout_ms, counters_collected): expr_builtins_latent.cc.
 std::vector<IdentSig> latent_idents();
 std::vector<FunctionSig> latent_functions();
+// The trace vocabulary (traced_*; audit --trace): appended likewise (expr_builtins_trace.cc).
+std::vector<FunctionSig> trace_functions();
 
 // Kernel counters rules may name, nstat-style ("TcpExtListenOverflows"), and the sockstat
 // fields ("inuse", "orphan", "tw", "alloc", "mem").

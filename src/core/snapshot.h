@@ -10,6 +10,7 @@
 
 #include "core/census.h"
 #include "core/kernel_version.h"
+#include "core/reset_trace.h"
 #include "core/sysctl_conf.h"
 #include "core/sysctl_value.h"
 
@@ -45,6 +46,7 @@ struct Snapshot {
   SysctlConfig config;
   std::optional<Census> census;
   std::optional<Counters> counters;
+  std::optional<ResetTrace> resets;  // audit --trace: resets attributed by kernel tracepoints
   std::vector<Gap> gaps;
 
   bool operator==(const Snapshot&) const = default;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/census_json.h"
+#include "core/reset_trace_json.h"
 #include "core/json_read.h"
 
 namespace tcptune::core {
@@ -67,6 +68,7 @@ json snapshot_to_json(const Snapshot& s) {
   j["config"] = config_to_json(s.config);
   j["census"] = s.census ? census_to_json(*s.census) : json(nullptr);
   j["counters"] = s.counters ? counters_to_json(*s.counters) : json(nullptr);
+  if (s.resets) j["resets"] = reset_trace_to_json(*s.resets);  // optional: older snapshots lack it
   json gaps = json::array();
   for (const auto& g : s.gaps) gaps.push_back({{"what", g.what}, {"reason", g.reason}});
   j["gaps"] = std::move(gaps);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "core/census_json.h"
+#include "core/reset_trace_json.h"
 #include "core/json_read.h"
 #include "core/snapshot_json.h"
 
@@ -164,6 +165,11 @@ Result<Snapshot> snapshot_from_json(const json& j, std::string_view origin) {
   if (const auto* c = r.member(j, "", "census"); c && !c->is_null()) s.census = census_from_json(r, *c, "/census");
   if (const auto* c = r.member(j, "", "counters"); c && !c->is_null() && !r.failed())
     s.counters = counters_from_json(r, *c, "/counters");
+  if (auto it = j.find("resets"); it != j.end() && !it->is_null()) {
+    auto resets = reset_trace_from_json(*it, std::string(origin));
+    if (!resets) return resets.error();
+    s.resets = std::move(resets.value());
+  }
   read_gaps(r, j, s);
   if (r.failed()) return r.error();
   return s;

@@ -89,7 +89,7 @@ void put_request(nlmsghdr* nlh, const TcpDumpRequest& req) {
 
 }  // namespace
 
-core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink) {
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, const DatagramSink& consume) {
   MnlSocket nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC));
   if (!nl) return core::make_error("sock_diag", "cannot open netlink socket", errno);
   if (mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
@@ -110,7 +110,7 @@ core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::Cens
       return core::make_error("sock_diag", "cannot receive dump", errno);
     }
     if (n == 0) return core::make_error("sock_diag", "dump ended without NLMSG_DONE");
-    auto step = sink.consume(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)), reply_type);
+    auto step = consume(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)), reply_type);
     if (!step) return step.error();
     out.sockets += step->sockets;
     out.interrupted = out.interrupted || step->interrupted;

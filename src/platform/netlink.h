@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 
 #include "core/census_aggregate.h"
 #include "core/result.h"
@@ -24,6 +26,14 @@ struct DumpOutcome {
 
 // Runs one dump in the caller's network namespace. Errors keep errno (EPERM in a restricted
 // container, ENOENT/EOPNOTSUPP without inet_diag, EPROTONOSUPPORT without sock_diag).
-core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink);
+// Each reply datagram goes to `consume` (called once per datagram, not per socket), which
+// decodes it (core::decode_inet_diag) and says when the dump is done.
+using DatagramSink = std::function<core::Result<core::DecodeStep>(std::span<const uint8_t>, uint16_t msg_type)>;
+core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, const DatagramSink& consume);
+
+// The census path: every datagram into the aggregator.
+inline core::Result<DumpOutcome> dump_tcp_sockets(const TcpDumpRequest& req, core::CensusAggregator& sink) {
+  return dump_tcp_sockets(req, [&sink](std::span<const uint8_t> d, uint16_t type) { return sink.consume(d, type); });
+}
 
 }  // namespace tcptune::platform

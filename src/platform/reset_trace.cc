@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/census_aggregate.h"
+#include "core/inet_diag_decode.h"
 #include "core/reset_trace_tasks.h"
 #include "core/trace_event_parse.h"
 #include "platform/fs_util.h"
@@ -35,9 +36,8 @@ constexpr Tracepoint kTracepoints[] = {
 };
 
 // Every TCP socket of this namespace with its endpoints and inode.
-class SocketList final : public core::DiagSink {
- public:
-  void on_socket(const core::DiagSocket& s) override {
+struct SocketList {
+  void on_socket(const core::DiagSocket& s) {
     core::TraceSocket t;
     t.address = core::format_address(s.family, s.src);
     t.port = s.sport;
@@ -55,7 +55,8 @@ class SocketList final : public core::DiagSink {
 core::Status list_sockets(std::vector<core::TraceSocket>* out) {
   SocketList list;
   for (uint8_t family : {uint8_t{2}, uint8_t{10}}) {
-    if (auto r = dump_tcp_sockets(TcpDumpRequest{0xfff, family}, list); !r) return r.error();
+    auto decode = [&list](std::span<const uint8_t> d, uint16_t type) { return core::decode_inet_diag(d, type, list); };
+    if (auto r = dump_tcp_sockets(TcpDumpRequest{0xfff, family}, decode); !r) return r.error();
   }
   std::unordered_set<uint32_t> wanted(list.inodes.begin(), list.inodes.end());
   wanted.erase(0);

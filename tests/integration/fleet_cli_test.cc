@@ -68,15 +68,15 @@ TEST_F(FleetCli, NamesExactlyTheHostsAndTheKeyThatDiffer) {
     EXPECT_EQ(d["value"], "0");
     EXPECT_EQ(d["hosts"]["names"], (json{"host-006", "host-027", "host-051"}));
     EXPECT_EQ(d["majority"], (json{{"value", "1"}, {"hosts", 17}, {"tied", false}}));
-    // The findings only those hosts have go with the difference.
-    ASSERT_EQ(g["correlations"].size(), 2u) << g.dump();
+    // The findings only those hosts have go with the difference (TT-TWREUSE-001 needs
+    // tcp_tw_reuse = 1 as well, which the fixture does not set).
+    ASSERT_EQ(g["correlations"].size(), 1u) << g.dump();
     for (const auto& c : g["correlations"]) {
       EXPECT_EQ(c["key"], "net.ipv4.tcp_timestamps");
       EXPECT_EQ(c["with"], 3);
       EXPECT_EQ(c["majority_with"], 0);
     }
     EXPECT_EQ(g["correlations"][0]["finding"], "TT-TS-001");
-    EXPECT_EQ(g["correlations"][1]["finding"], "TT-TWREUSE-001");
   }
   ASSERT_EQ(j["skipped"].size(), 1u);
   EXPECT_EQ(j["skipped"][0]["file"], dir_.path() + "/zz-broken.json");

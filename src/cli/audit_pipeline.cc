@@ -100,6 +100,7 @@ core::Report audit_snapshot(const core::Snapshot& snapshot, const AuditInputs& i
     settings.profile = inputs.profile->name;
     settings.profile_values = core::profile_values(*inputs.profile, inputs.knowledge.catalogue,
                                                    snapshot.kernel_version());
+    settings.profile_floors = core::profile_floors(*inputs.profile);
   }
   settings.netns = netns;
   settings.host = host;

@@ -13,8 +13,9 @@ std::string render_plan_text(const core::Plan& plan, const std::string& source) 
   size_t width = 0;
   for (const auto& it : plan.items) width = std::max(width, it.key.size());
   for (const auto& it : plan.items) {
-    const std::string what = it.change ? fmt::format("{} -> {}", it.before, it.after)
-                                       : fmt::format("{} (already at target)", it.after);
+    const std::string what = it.change       ? fmt::format("{} -> {}", it.before, it.after)
+                             : it.floor_kept ? fmt::format("{} (at least {}: kept)", it.after, it.floor)
+                                             : fmt::format("{} (already at target)", it.after);
     const std::string from = it.origin != plan.profile ? fmt::format("  [from {}]", it.origin) : "";
     out += fmt::format("\n{:<{}}  {}{}\n", it.key, width, what, from);
     out += fmt::format("    {}\n", it.reason);
@@ -32,6 +33,7 @@ nlohmann::json render_plan_json(const core::Plan& plan, const std::string& sourc
     items.push_back({{"key", it.key}, {"current", it.before}, {"target", it.after},
                      {"change", it.change}, {"reason", it.reason}, {"origin", it.origin},
                      {"notes", it.notes}});
+    if (it.floor_kept) items.back()["at_least"] = it.floor;
   }
   nlohmann::json j = {{"profile", plan.profile}, {"description", plan.description},
                       {"source", source}, {"items", items}, {"omitted", plan.omitted},

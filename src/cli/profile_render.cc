@@ -24,6 +24,7 @@ std::string render_profile_show(const core::ResolvedProfile& r) {
   out += fmt::format("Applied in order: {}\n", fmt::join(r.applied, ", "));
   for (const auto& s : r.settings) {
     const std::string value = s.setting.kernel_default ? std::string("the running kernel's default")
+                              : s.setting.at_least     ? fmt::format("{} (at least: a larger value is kept)", s.setting.value)
                                                        : s.setting.value;
     out += fmt::format("\n{} = {}\n", s.setting.key, value);
     out += fmt::format("    from {} ({}:{}){}\n", s.origin, s.setting.where.file, s.setting.where.line,

@@ -89,6 +89,7 @@ Report evaluate(const std::vector<Rule>& rules, const Snapshot& snapshot, const 
   base.thresholds = &settings.thresholds;
   base.profile = settings.profile;
   base.profile_values = &settings.profile_values;
+  base.profile_floors = &settings.profile_floors;
   base.netns = settings.netns;
   base.host = settings.host;
   for (const auto& rule : rules) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct EvalSettings {
   // What the profile sets (key -> sysctl text, kernel_defaults resolved for the running kernel),
   // for profile_key / profile_value(key); empty when no profile or not resolved.
   std::map<std::string, std::string> profile_values;
+  // Keys whose profile value is a floor (`at_least`): a larger live value meets it.
+  std::set<std::string> profile_floors;
   // The namespace being judged (netns_host, netns, host_sysctl(key)): nullptr for the host's
   // own namespace; otherwise `host` must be the host's snapshot. Both must outlive evaluate().
   const NetnsInfo* netns = nullptr;

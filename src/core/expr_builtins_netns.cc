@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 
 #include "core/expr_registry.h"
+#include "core/sysctl_conf_resolve.h"
+#include "core/sysctl_value.h"
 #include "core/netns_view.h"
 
 namespace tcptune::core {
@@ -112,6 +114,21 @@ Value fn_profile_value(EvalContext& ctx, const std::vector<Value>& a) {
   return parse_sysctl_value(it->second);
 }
 
+// The live value meets the profile's target: equal to it, or for an at_least key at or above it
+// (a two-integer range: containing it).
+Value fn_profile_met(EvalContext& ctx, const std::vector<Value>& a) {
+  const std::string& key = arg_str(a, 0);
+  if (!ctx.profile_values || !ctx.snapshot) return Unknown{};
+  const auto it = ctx.profile_values->find(key);
+  if (it == ctx.profile_values->end()) return Unknown{};
+  const SysctlReading* r = ctx.snapshot->find(key);
+  if (!r || !r->has_value()) return Unknown{key, "not read"};
+  if (!value_differs(r->value, it->second).value_or(true)) return true;
+  const bool floor = ctx.profile_floors && ctx.profile_floors->count(key) != 0;
+  if (floor) ctx.fact("profile value", fmt::format("{} at least {} (profile {})", key, it->second, ctx.profile));
+  return floor && meets_floor(r->value, it->second);
+}
+
 }  // namespace
 
 std::vector<FunctionSig> netns_functions() {
@@ -124,6 +141,9 @@ std::vector<FunctionSig> netns_functions() {
        "the catalogue's compiled-in default for the running kernel (n/a when memory-derived)", fn_kernel_default},
       {"profile_value", {T::kString}, T::kValue, C::kSysctlKey,
        "the value the selected profile sets for a key (n/a when it sets none)", fn_profile_value},
+      {"profile_met", {T::kString}, T::kBool, C::kSysctlKey,
+       "the key's value meets the selected profile: equal to its value, or at or above it (a range: containing it) "
+       "for an at_least setting (n/a when the profile sets no value for the key)", fn_profile_met},
   };
 }
 

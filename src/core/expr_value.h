@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 #include <optional>
 #include <string>
@@ -55,6 +56,7 @@ struct EvalContext {
   // Values the selected profile sets (key -> sysctl text, kernel defaults resolved); nullptr
   // when no profile was resolved.
   const std::map<std::string, std::string>* profile_values = nullptr;
+  const std::set<std::string>* profile_floors = nullptr;  // at_least keys of the profile
   // The namespace being judged: nullptr, or one with is_host, when judging the host's own
   // namespace (a plain audit). `host` is the host's snapshot when judging another namespace.
   const NetnsInfo* netns = nullptr;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/sysctl_conf_resolve.h"
+#include "core/sysctl_value.h"
 
 namespace tcptune::core {
 namespace {
@@ -181,7 +182,16 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
     }
     if (auto st = check_present(rs, *e, snap, v); !st) return st.error();
     c.before = snap.find(e->key)->value.text;
-    c.change = value_differs(snap.find(e->key)->value, c.after).value_or(true);
+    const SysctlValue& live = snap.find(e->key)->value;
+    c.change = value_differs(live, c.after).value_or(true);
+    if (c.change && rs.setting.at_least && meets_floor(live, c.after)) {
+      c.floor = c.after;
+      c.after = c.before;
+      c.change = false;
+      c.floor_kept = true;
+      c.notes.push_back(fmt::format("the profile asks for at least {}; this host's {} already meets it and is kept",
+                                    c.floor, c.before));
+    }
     plan.items.push_back(std::move(c));
   }
   add_notes(plan, snap);

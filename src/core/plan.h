@@ -32,6 +32,10 @@ struct PlannedChange : Change {
   bool change = true;   // to be written; make_plan: false when the live value already equals it
   std::vector<std::string> notes;  // context found in the snapshot (e.g. "no effect under bbr")
   bool kernel_default = false;     // target is the running kernel's default (kernel_defaults)
+  // The profile's value is a floor (`at_least`) that the live value already exceeds (or, for a
+  // range, contains): nothing is written, `after` is the live value and `floor` the profile's.
+  bool floor_kept = false;
+  std::string floor;
   bool operator==(const PlannedChange&) const = default;
 };
 

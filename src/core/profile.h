@@ -19,6 +19,10 @@ struct ProfileSetting {
   // Target is the running kernel's compiled-in default, found when planning from the catalogue
   // and the snapshot's kernel version (listed under `kernel_defaults` in the file).
   bool kernel_default = false;
+  // `at_least = true`: the value is a floor for a capacity key. A host already at or above it
+  // (for a two-integer range such as ip_local_port_range: one whose range already contains it)
+  // keeps its own value; only a smaller value is raised (make_plan).
+  bool at_least = false;
   SourceLoc where;     // file:line:col of the setting
   bool operator==(const ProfileSetting&) const = default;
 };

@@ -19,8 +19,9 @@ namespace {
 // Every value is checked by the loader, which words its own errors.
 constexpr std::array<TomlField, 5> kTopFields{{
     {"name", TomlKind::kAny, true}, {"description", TomlKind::kAny, true}, {"include"}, {"kernel_defaults"}, {"setting"}}};
-constexpr std::array<TomlField, 3> kSettingFields{{
-    {"key", TomlKind::kAny, true}, {"value", TomlKind::kAny, true}, {"reason", TomlKind::kAny, true}}};
+constexpr std::array<TomlField, 4> kSettingFields{{
+    {"key", TomlKind::kAny, true}, {"value", TomlKind::kAny, true}, {"reason", TomlKind::kAny, true},
+    {"at_least", TomlKind::kBool}}};
 
 // Jiffies-backed keys accept at most INT_MAX/HZ seconds; HZ is a build option up to 1000, so only
 // values up to INT_MAX/1000 are valid on every kernel (proc_dointvec_jiffies in kernel/sysctl.c).
@@ -174,6 +175,23 @@ Result<ProfileSetting> parse_setting(std::string_view path, const toml::table& t
     return toml_error(path, reason.source(), "'reason' must be a non-empty one-line string");
   }
   s.reason = reason.as_string()->get();
+  const toml::node* al = t.get("at_least");
+  if (al && !al->is_boolean()) {
+    return toml_error(path, al->source(), fmt::format("'at_least' must be true or false, not {}",
+                                                      toml_type_name(al->type())));
+  }
+  if (al && al->as_boolean()->get()) {
+    const SysctlValue v = parse_sysctl_value(s.value);
+    const bool floorable = v.kind == SysctlValue::Kind::kInteger ||
+                           (v.kind == SysctlValue::Kind::kTuple && v.numbers.size() == 2);
+    if (!floorable) {
+      return toml_error(path, al->source(),
+                        fmt::format("{}: 'at_least' needs an integer value or a two-integer range, not '{}'",
+                                    s.key, s.value),
+                        "at_least makes the value a floor that a larger live value (or a wider range) satisfies");
+    }
+    s.at_least = true;
+  }
   return s;
 }
 

@@ -19,4 +19,12 @@ std::map<std::string, std::string> profile_values(const ResolvedProfile& profile
   return wanted;
 }
 
+std::set<std::string> profile_floors(const ResolvedProfile& profile) {
+  std::set<std::string> keys;
+  for (const auto& resolved : profile.settings) {
+    if (resolved.setting.at_least) keys.insert(resolved.setting.key);
+  }
+  return keys;
+}
+
 }  // namespace tcptune::core

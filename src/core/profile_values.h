@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/catalogue.h"
@@ -17,5 +18,8 @@ namespace tcptune::core {
 // catalogue has no default for it on that kernel (the rules then see no target for the key).
 std::map<std::string, std::string> profile_values(const ResolvedProfile& profile, const Catalogue& catalogue,
                                                   const std::optional<KernelVersion>& kernel);
+
+// The keys the profile sets with `at_least = true`.
+std::set<std::string> profile_floors(const ResolvedProfile& profile);
 
 }  // namespace tcptune::core

@@ -32,6 +32,7 @@ SysctlConfig with_our_file(const SysctlConfig& config, std::string_view target, 
   c.files.push_back(ConfFile{std::string(target), {}, {}, false, {}, ConfReader::kNone});
   int line = 1;
   for (const auto& it : plan.items) {
+    if (it.floor_kept) continue;  // render_sysctl_d does not set it
     c.assignments.push_back(ConfAssignment{it.key, it.after, SourceLoc{std::string(target), line++, 1},
                                            false, false, false});
   }
@@ -86,6 +87,13 @@ std::string render_sysctl_d(const Plan& plan, std::string_view tool_version) {
   for (const auto& why : plan.omitted) out += fmt::format("# Not set: {}\n", comment(why));
   for (const auto& it : plan.items) {
     out += fmt::format("\n# {}\n", comment(it.reason));
+    if (it.floor_kept) {
+      // A floor the host already exceeds: persisting the profile's value would lower it at the
+      // next boot, and persisting the live one would pin a value this profile did not choose.
+      out += fmt::format("# Not set: {} is {} on the host it was generated on, above the profile's minimum {}\n",
+                         it.key, it.before, it.floor);
+      continue;
+    }
     for (const auto& n : it.notes) out += fmt::format("# Note: {}\n", comment(n));
     out += fmt::format("{} = {}\n", it.key, it.after);
   }
@@ -104,7 +112,9 @@ PrecedenceCheck check_precedence(const SysctlConfig& config, std::string_view ta
     if (f.path == target) out.masked_by = f.masked_by;
   }
   std::vector<std::string> keys;
-  for (const auto& it : plan.items) keys.push_back(it.key);
+  for (const auto& it : plan.items) {
+    if (!it.floor_kept) keys.push_back(it.key);
+  }
   const ResolvedConfig rc = resolve_config(c, keys);
   std::string last;  // greatest conflicting basename among sysctl.d files
   auto add = [&](const std::string& key, const ConfAssignment& w, std::string reader) {
@@ -117,6 +127,7 @@ PrecedenceCheck check_precedence(const SysctlConfig& config, std::string_view ta
     }
   };
   for (const auto& it : plan.items) {
+    if (it.floor_kept) continue;
     auto r = rc.settings.find(it.key);
     if (r == rc.settings.end()) continue;
     const ResolvedSetting& s = r->second;

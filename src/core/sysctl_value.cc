@@ -67,4 +67,14 @@ std::string_view state_name(SysctlReading::State s) {
   return "absent";
 }
 
+bool meets_floor(const SysctlValue& live, std::string_view want) {
+  const SysctlValue w = parse_sysctl_value(want);
+  if (w.kind != live.kind || w.numbers.size() != live.numbers.size()) return false;
+  if (w.kind == SysctlValue::Kind::kInteger) return live.numbers[0] >= w.numbers[0];
+  if (w.kind == SysctlValue::Kind::kTuple && w.numbers.size() == 2) {
+    return live.numbers[0] <= w.numbers[0] && live.numbers[1] >= w.numbers[1];
+  }
+  return false;
+}
+
 }  // namespace tcptune::core

@@ -41,4 +41,8 @@ struct SysctlReading {
 // "value", "absent", "unreadable"
 std::string_view state_name(SysctlReading::State s);
 
+// True when `live` satisfies the floor `want` of an at_least profile setting: an integer at or
+// above it, or a two-integer range that contains it (the loader allows at_least on nothing else).
+bool meets_floor(const SysctlValue& live, std::string_view want);
+
 }  // namespace tcptune::core

@@ -199,6 +199,69 @@ TEST(ApplyNetns, GeneratedFileUnderSysctlPGivesTheSameValuesAsApply) {
   EXPECT_EQ(a.report, b.report);
 }
 
+// A capacity key the profile sets as a minimum (http-short: somaxconn at least 4096;
+// http-client via reverse-proxy: ip_local_port_range containing 16384-65535): a namespace already
+// above it keeps its value through apply, and the generated file, loaded with the real
+// `sysctl -p` into a namespace set the same way, leaves it too; a smaller value is raised.
+TEST(ApplyNetns, AtLeastSettingsNeverLowerALargerValue) {
+  TempDir tmp;
+  const std::string file = tmp.path() + "/90-tcptune-reverse-proxy.conf";
+  const std::vector<std::string> keys = {"net.core.somaxconn", "net.ipv4.ip_local_port_range"};
+  auto set_wide = []() -> std::string {
+    platform::ProcSysctl proc("/");
+    if (auto st = proc.write("net.core.somaxconn", "65535"); !st) return st.error().render();
+    if (auto st = proc.write("net.ipv4.ip_local_port_range", "1024 65535"); !st) return st.error().render();
+    return {};
+  };
+  auto a = in_fresh_netns([&]() -> std::string {
+    if (auto e = set_wide(); !e.empty()) return e;
+    auto rec = run_tcptune({"recommend", "--profile", "reverse-proxy"});
+    if (rec.out.find("65535 (at least 4096: kept)") == std::string::npos) return "recommend: " + rec.out;
+    auto gen = run_tcptune({"generate", "--profile", "reverse-proxy", "-o", file});
+    if (gen.exit_code != 0) return "generate failed: " + gen.err;
+    auto r = run_tcptune({"apply", "--profile", "reverse-proxy", "--yes", "--state-dir", tmp.path() + "/state"});
+    if (r.exit_code != 0) return "apply failed: " + r.err;
+    std::string out;
+    for (const auto& [k, v] : values_of(keys)) out += k + "=" + v + "\n";
+    return out;
+  });
+  SKIP_WITHOUT_NETNS(a);
+  EXPECT_EQ(a.report, "net.core.somaxconn=65535\nnet.ipv4.ip_local_port_range=1024 65535\n");
+  const std::string text = testing::read_text(file);
+  EXPECT_EQ(text.find("\nnet.core.somaxconn ="), std::string::npos) << text;
+  EXPECT_EQ(text.find("\nnet.ipv4.ip_local_port_range ="), std::string::npos) << text;
+  EXPECT_NE(text.find("# Not set: net.core.somaxconn is 65535 on the host it was generated on, above the "
+                      "profile's minimum 4096"),
+            std::string::npos)
+      << text;
+  auto b = in_fresh_netns([&]() -> std::string {
+    if (auto e = set_wide(); !e.empty()) return e;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execlp("sysctl", "sysctl", "-q", "-p", file.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return fmt::format("sysctl -p exited {}", status);
+    std::string out;
+    for (const auto& [k, v] : values_of(keys)) out += k + "=" + v + "\n";
+    return out;
+  });
+  EXPECT_EQ(b.report, a.report);
+  // A fresh namespace (somaxconn 4096 is the 6.x default; the range 32768 60999) is raised.
+  auto c = in_fresh_netns([&]() -> std::string {
+    platform::ProcSysctl proc("/");
+    if (auto st = proc.write("net.core.somaxconn", "1024"); !st) return st.error().render();
+    auto r = run_tcptune({"apply", "--profile", "reverse-proxy", "--yes", "--state-dir", tmp.path() + "/state2"});
+    if (r.exit_code != 0) return "apply failed: " + r.err;
+    std::string out;
+    for (const auto& [k, v] : values_of(keys)) out += k + "=" + v + "\n";
+    return out;
+  });
+  EXPECT_EQ(c.report, "net.core.somaxconn=4096\nnet.ipv4.ip_local_port_range=16384 65535\n");
+}
+
 // Runs `bin` as `nobody` (fork, drop ids, exec); returns exit code and stderr.
 std::pair<int, std::string> run_as_nobody(const std::string& bin_path, const std::vector<std::string>& args,
                                           const std::string& dir) {

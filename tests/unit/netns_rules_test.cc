@@ -66,6 +66,7 @@ class NetnsRules : public ::testing::Test {
     EvalSettings st;
     st.profile = profile_;
     st.profile_values = wanted_;
+    st.profile_floors = floors_;
     if (!plain) {
       st.netns = &info_;
       st.host = &host_;
@@ -91,6 +92,7 @@ class NetnsRules : public ::testing::Test {
   std::vector<Rule> rules_;
   std::string profile_;
   std::map<std::string, std::string> wanted_;
+  std::set<std::string> floors_;
 };
 
 TEST_F(NetnsRules, VocabularyWhenJudgingTheHostItself) {
@@ -219,6 +221,19 @@ TEST_F(NetnsRules, ProfileComparisonReplacesTheDefaultsRule) {
   EXPECT_TRUE(run(/*plain=*/true).findings.empty());
   info_.is_host = true;
   EXPECT_TRUE(run().findings.empty());
+}
+
+TEST_F(NetnsRules, AnAtLeastSettingIsMetByALargerValue) {
+  profile_ = "http-short";
+  wanted_ = {{"net.core.somaxconn", "4096"}};
+  set(ns_, "net.core.somaxconn", "65535");
+  EXPECT_EQ(fired(run()), std::vector<std::string>{"TT-NETNS-002/net.core.somaxconn"});  // exact target
+  floors_ = {"net.core.somaxconn"};
+  EXPECT_TRUE(run().findings.empty());  // a minimum: 65535 meets it
+  set(ns_, "net.core.somaxconn", "4096");
+  EXPECT_TRUE(run().findings.empty());
+  set(ns_, "net.core.somaxconn", "128");
+  EXPECT_EQ(fired(run()), std::vector<std::string>{"TT-NETNS-002/net.core.somaxconn"});
 }
 
 }  // namespace

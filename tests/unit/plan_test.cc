@@ -46,6 +46,49 @@ TEST(Plan, DiffAgainstSnapshotKeepsOrderAndMarksUnchanged) {
   EXPECT_EQ(plan->change_count(), 2u);
 }
 
+TEST(Plan, AtLeastKeepsALargerValueOrAWiderRangeAndRaisesASmallerOne) {
+  const ResolvedProfile p = resolved("name = \"x\"\ndescription = \"d\"\n[[setting]]\n"
+                                     "key = \"net.core.somaxconn\"\nvalue = 4096\nreason = \"r\"\nat_least = true\n"
+                                     "[[setting]]\nkey = \"net.ipv4.ip_local_port_range\"\nvalue = [16384, 65535]\n"
+                                     "reason = \"r\"\nat_least = true\n");
+  auto snap = test::netns_snapshot_618();
+  struct Case {
+    const char* somaxconn;
+    const char* range;
+    bool somaxconn_change;
+    bool range_change;
+  };
+  for (const Case& c : {Case{"65535", "1024 65535", false, false}, Case{"4096", "16384 65535", false, false},
+                        Case{"128", "32768 60999", true, true}, Case{"4095", "16384 65000", true, true},
+                        Case{"8192", "10000 60999", false, true}}) {
+    snap.sysctls["net.core.somaxconn"] = SysctlReading::of(c.somaxconn);
+    snap.sysctls["net.ipv4.ip_local_port_range"] = SysctlReading::of(c.range);
+    auto plan = make_plan(p, test::shipped_catalogue(), snap);
+    ASSERT_TRUE(plan.ok()) << plan.error().render();
+    ASSERT_EQ(plan->items.size(), 2u);
+    const PlannedChange& s = plan->items[0];
+    const PlannedChange& r = plan->items[1];
+    EXPECT_EQ(s.change, c.somaxconn_change) << c.somaxconn;
+    EXPECT_EQ(s.after, c.somaxconn_change ? "4096" : c.somaxconn) << c.somaxconn;
+    EXPECT_EQ(s.floor_kept, !c.somaxconn_change && std::string(c.somaxconn) != "4096") << c.somaxconn;
+    EXPECT_EQ(r.change, c.range_change) << c.range;
+    EXPECT_EQ(r.after, c.range_change ? "16384 65535" : c.range) << c.range;
+  }
+  snap.sysctls["net.core.somaxconn"] = SysctlReading::of("65535");
+  auto plan = make_plan(p, test::shipped_catalogue(), snap);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->items[0].floor, "4096");
+  EXPECT_EQ(plan->items[0].notes,
+            std::vector<std::string>{"the profile asks for at least 4096; this host's 65535 already meets it and is kept"});
+  // Without at_least the same profile lowers it: the target is absolute.
+  auto exact = make_plan(resolved("name = \"x\"\ndescription = \"d\"\n[[setting]]\n"
+                                  "key = \"net.core.somaxconn\"\nvalue = 4096\nreason = \"r\"\n"),
+                         test::shipped_catalogue(), snap);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_TRUE(exact->items[0].change);
+  EXPECT_EQ(exact->items[0].after, "4096");
+}
+
 TEST(Plan, AbsentKeyIsAnErrorNamingIt) {
   auto snap = test::netns_snapshot_618();
   snap.sysctls["net.ipv4.tcp_tw_reuse_delay"] = SysctlReading::absent();
@@ -77,7 +120,7 @@ TEST(Plan, UnreadableKeyCarriesErrno) {
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().render(),
             "tcptune: error: net.ipv4.tcp_fin_timeout: cannot read the current value (profile "
-            "'http-short' sets it at profiles/http-short.toml:15): Permission denied");
+            "'http-short' sets it at profiles/http-short.toml:16): Permission denied");
 }
 
 TEST(Plan, KernelDefaultsFollowTheRunningVersion) {

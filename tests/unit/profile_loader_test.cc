@@ -91,6 +91,26 @@ TEST(ProfileLoader, TypeErrors) {
             "p.toml:5:9: error: 'value' must be an integer, a string or an array of integers");
 }
 
+TEST(ProfileLoader, AtLeastOnlyOnIntegersAndRanges) {
+  const std::string head = "name = \"x\"\ndescription = \"d\"\n[[setting]]\n";
+  EXPECT_EQ(load_error(head + "key = \"net.ipv4.tcp_congestion_control\"\nvalue = \"bbr\"\nreason = \"r\"\n"
+                       "at_least = true\n"),
+            "p.toml:7:12: error: net.ipv4.tcp_congestion_control: 'at_least' needs an integer value or a "
+            "two-integer range, not 'bbr'\nhint: at_least makes the value a floor that a larger live value "
+            "(or a wider range) satisfies");
+  EXPECT_EQ(load_error(head + "key = \"net.core.somaxconn\"\nvalue = 4096\nreason = \"r\"\nat_least = 1\n"),
+            "p.toml:7:12: error: 'at_least' must be true or false, not an integer");
+  auto set = load_profiles({{"p.toml", head + "key = \"net.core.somaxconn\"\nvalue = 4096\nreason = \"r\"\n"
+                                              "at_least = true\n[[setting]]\nkey = \"net.ipv4.ip_local_port_range\"\n"
+                                              "value = [16384, 65535]\nreason = \"r\"\nat_least = true\n"}},
+                           test::shipped_catalogue());
+  ASSERT_TRUE(set.ok()) << set.error().render();
+  const auto& s = set->profiles.at("x").settings;
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_TRUE(s[0].at_least);
+  EXPECT_TRUE(s[1].at_least);
+}
+
 TEST(ProfileLoader, UnknownKeyWithSuggestion) {
   EXPECT_EQ(load_error("name = \"x\"\ndescription = \"d\"\n[[setting]]\nkey = \"net.ipv4.tcp_fin_timout\"\n"
                        "value = 30\nreason = \"r\"\n"),

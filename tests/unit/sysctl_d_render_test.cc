@@ -38,6 +38,23 @@ TEST(SysctlDRender, HeaderReasonsAndEveryKey) {
             "net.ipv4.tcp_slow_start_after_idle = 0\n");
 }
 
+TEST(SysctlDRender, AFloorTheHostExceedsIsNotSetAndNotCheckedForPrecedence) {
+  Plan p = two_key_plan();
+  PlannedChange kept{{"net.core.somaxconn", "65535", "65535"}, "a minimum", "web", false, {"kept"}, false};
+  kept.floor_kept = true;
+  kept.floor = "4096";
+  p.items.push_back(kept);
+  const std::string text = render_sysctl_d(p, "0.1.0");
+  EXPECT_NE(text.find("\n# a minimum\n# Not set: net.core.somaxconn is 65535 on the host it was generated on, "
+                      "above the profile's minimum 4096\n"),
+            std::string::npos)
+      << text;
+  const ParsedConf parsed = parse_sysctl_conf(text, "/etc/sysctl.d/x.conf");
+  EXPECT_TRUE(parsed.issues.empty());
+  EXPECT_EQ(parsed.assignments.size(), 2u);  // somaxconn is not assigned
+  for (const auto& a : parsed.assignments) EXPECT_NE(a.key, "net.core.somaxconn");
+}
+
 TEST(SysctlDRender, GeneratedTextParsesBackToThePlan) {
   const Plan p = two_key_plan();
   const ParsedConf parsed = parse_sysctl_conf(render_sysctl_d(p, "0.1.0"), "/etc/sysctl.d/x.conf");

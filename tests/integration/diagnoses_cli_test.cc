@@ -1,5 +1,7 @@
 // The built binary: thresholds (--set, tcptune.toml, --list-thresholds), --profile, and
 // `tcptune explain FINDING-ID`, on the 6.18 fixture tree (defaults, no sockets).
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -23,13 +25,21 @@ std::vector<std::string> ids(const std::string& out) {
   return v;
 }
 
+// The ids other than TT-PROFILE-001 (one finding per key the declared profile sets and the host
+// lacks: tested on its own below).
+std::vector<std::string> advice_ids(const std::string& out) {
+  auto v = ids(out);
+  std::erase(v, "TT-PROFILE-001");
+  return v;
+}
+
 TEST(DiagnosesCli, ProfileChatLongTurnsOnTheKeepaliveAndRetriesAdvice) {
   auto r = tt({"--root", kNew, "audit", "--format", "json", "--fail-on", "warning"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(ids(r.out).empty());
   r = tt({"--root", kNew, "audit", "--format", "json", "--fail-on", "warning", "--profile", "chat-long"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
+  EXPECT_EQ(advice_ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
   const auto j = nlohmann::json::parse(r.out);
   const auto& f = j["findings"][0];
   EXPECT_NE(f["mechanism"].get<std::string>().find("only to sockets that enable SO_KEEPALIVE"), std::string::npos);
@@ -43,14 +53,61 @@ TEST(DiagnosesCli, ConfigFileAndSetOverrideThresholdsAndProfile) {
   write_text(conf, "[threshold]\nkeepalive_idle_max = 9000\n\n[audit]\nprofile = \"chat-long\"\n");
   // The file raises the limit above 7200: only the retries advice remains.
   auto r = tt({"--root", kNew, "audit", "--format", "json", "--config", conf});
-  EXPECT_EQ(ids(r.out), std::vector<std::string>{"TT-RETRIES-001"}) << r.err;
+  EXPECT_EQ(advice_ids(r.out), std::vector<std::string>{"TT-RETRIES-001"}) << r.err;
   // --set wins over the file.
   r = tt({"--root", kNew, "audit", "--format", "json", "--config", conf, "--set", "threshold.keepalive_idle_max=300"});
-  EXPECT_EQ(ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
+  EXPECT_EQ(advice_ids(r.out), (std::vector<std::string>{"TT-KEEPALIVE-001", "TT-RETRIES-001"}));
   const auto j = nlohmann::json::parse(r.out);
   bool saw = false;
   for (const auto& e : j["findings"][0]["evidence"]) saw = saw || e["value"] == "keepalive_idle_max = 300 (--set)";
   EXPECT_TRUE(saw) << j["findings"][0]["evidence"].dump();
+}
+
+// A declared profile judges the host before any traffic: one TT-PROFILE-001 item per key the
+// profile sets and the host does not hold, none once the host holds them, and an at_least value
+// (somaxconn) met by a larger one.
+TEST(DiagnosesCli, DeclaredProfileJudgesTheHostKeyByKey) {
+  auto items = [](const std::string& out) {
+    std::vector<std::string> v;
+    const auto j = nlohmann::json::parse(out);
+    for (const auto& f : j["findings"]) {
+      if (f["id"] == "TT-PROFILE-001") v.push_back(f["item"]);
+    }
+    return v;
+  };
+  auto r = tt({"--root", kNew, "audit", "--format", "json", "--profile", "chat-long"});
+  EXPECT_EQ(items(r.out), (std::vector<std::string>{"net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+                                                    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_retries2",
+                                                    "net.ipv4.tcp_slow_start_after_idle"}))
+      << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const auto& f : j["findings"]) {
+    if (f["item"] == "net.ipv4.tcp_retries2") {
+      EXPECT_EQ(f["severity"], "warning");
+      EXPECT_EQ(f["message"], "net.ipv4.tcp_retries2 is 15 on this host; the declared profile chat-long sets 8.");
+    }
+  }
+  // No profile, or kernel-defaults on a default tree: nothing to judge.
+  r = tt({"--root", kNew, "audit", "--format", "json"});
+  EXPECT_TRUE(items(r.out).empty());
+  r = tt({"--root", kNew, "audit", "--format", "json", "--profile", "kernel-defaults"});
+  EXPECT_TRUE(items(r.out).empty()) << r.out;
+
+  // A copy of the tree tuned as reverse-proxy, with somaxconn above http-short's minimum and a
+  // port range wider than http-client's: the profile is met.
+  TempDir d;
+  const std::string root = d.path() + "/root";
+  ASSERT_EQ(std::system(("cp -a " + kNew + " " + root).c_str()), 0);
+  const std::string sys = root + "/proc/sys/net/";
+  write_text(sys + "core/somaxconn", "65535\n");
+  write_text(sys + "ipv4/ip_local_port_range", "1024\t65535\n");
+  write_text(sys + "ipv4/tcp_fin_timeout", "30\n");
+  write_text(sys + "ipv4/tcp_tw_reuse", "1\n");
+  r = tt({"--root", root, "audit", "--format", "json", "--profile", "reverse-proxy"});
+  EXPECT_TRUE(items(r.out).empty()) << r.out;
+  write_text(sys + "core/somaxconn", "1024\n");
+  r = tt({"--root", root, "audit", "--format", "json", "--profile", "reverse-proxy"});
+  EXPECT_EQ(items(r.out), std::vector<std::string>{"net.core.somaxconn"}) << r.out;
 }
 
 // Command-line settings errors are usage errors (2); errors in tcptune.toml, a file to fix, are

@@ -63,7 +63,11 @@ bool has_instance(pid_t pid) {
   return false;
 }
 
-std::string mounts() { return shell("cat /proc/self/mountinfo | cut -d' ' -f5,9 | sort"); }
+// The mounts tcptune could leave behind (tracefs, debugfs, anything under /sys). Not the whole
+// table: concurrent tests legitimately add nsfs mounts under /run/netns (ip netns add).
+std::string mounts() {
+  return shell("cut -d' ' -f5,9 /proc/self/mountinfo | awk '$2 == \"tracefs\" || $2 == \"debugfs\" || $1 ~ /^\\/sys/' | sort");
+}
 
 pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd = 2) {
   const pid_t pid = ::fork();
@@ -87,9 +91,22 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// The instance exists and its last event (tcptune enables send, receive, then set_state) is on:
+// the directory alone appears before any event is enabled, and under load resets made in that
+// gap were missed.
+bool instance_ready(pid_t pid) {
+  const std::string dir = fmt::format("/sys/kernel/tracing/instances/tcptune-{}/events", pid);
+  // Each event this kernel has (an older one may lack one) must read 1.
+  const std::string states =
+      shell("unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && [ -d " + dir +
+            " ] && for e in tcp/tcp_send_reset tcp/tcp_receive_reset sock/inet_sock_set_state; do [ -e " + dir +
+            "/$e/enable ] && cat " + dir + "/$e/enable; done' 2>/dev/null");
+  return !states.empty() && states.find('0') == std::string::npos;
+}
+
 bool wait_for_instance(pid_t pid) {
   for (int i = 0; i < 200; ++i) {
-    if (has_instance(pid)) return true;
+    if (instance_ready(pid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

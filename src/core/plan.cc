@@ -115,7 +115,7 @@ Result<Plan> plan_rollback(std::string_view profile, const std::vector<Change>& 
       return make_error(e.key, fmt::format("cannot read the current value ({})", state_name(state)),
                         live ? live->err : 0);
     }
-    PlannedChange c{{e.key, live->value.text, e.before}, "value before the apply", "journal", true, {}, false};
+    PlannedChange c{{e.key, live->value.text, e.before}, "value before the apply", "journal", true, {}, false, false, {}};
     if (!reading_holds(*live, e.after)) {
       c.notes.push_back(fmt::format("was changed after the apply: now '{}', apply wrote '{}'",
                                     live->value.text, e.after));
@@ -157,7 +157,7 @@ Result<Plan> make_plan(const ResolvedProfile& profile, const Catalogue& cat, con
   for (const auto& rs : profile.settings) {
     const CatalogueEntry* e = cat.find(rs.setting.key);
     if (!e) return make_error(rs.setting.key, "not in the key catalogue");
-    PlannedChange c{{rs.setting.key, {}, rs.setting.value}, rs.setting.reason, rs.origin, true, {}, false};
+    PlannedChange c{{rs.setting.key, {}, rs.setting.value}, rs.setting.reason, rs.origin, true, {}, false, false, {}};
     if (rs.setting.kernel_default) {
       const SysctlReading* r = snap.find(e->key);
       if (!r) {

@@ -123,7 +123,7 @@ core::Plan reverse_proxy_like_plan() {
       {"net.ipv4.tcp_keepalive_time", "300"}};
   platform::ProcSysctl proc("/");
   for (const auto& [k, v] : targets) {
-    p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false});
+    p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false, false, {}});
   }
   return p;
 }
@@ -149,7 +149,7 @@ TEST(ApplyNetns, KthWriteFailsForEveryKLeavesNamespaceAsBefore) {
     // And a refusal by the real kernel: net.core.rmem_max is read-only in a child netns (6.18).
     if (::access("/proc/sys/net/core/rmem_max", W_OK) != 0) {
       auto plan = reverse_proxy_like_plan();
-      plan.items.push_back({{"net.core.rmem_max", "", "8388608"}, "test", "fault", true, {}, false});
+      plan.items.push_back({{"net.core.rmem_max", "", "8388608"}, "test", "fault", true, {}, false, false, {}});
       platform::ApplyOptions opts;
       opts.state_dir = tmp.path() + "/state-ro";
       platform::ProcSysctl proc("/");

@@ -66,7 +66,7 @@ core::Plan five_key_plan() {
       {"net.ipv4.tcp_tw_reuse", "1"}, {"net.core.somaxconn", "1024"},
       {"net.ipv4.tcp_keepalive_time", "300"}};
   platform::ProcSysctl proc("/");
-  for (const auto& [k, v] : targets) p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false});
+  for (const auto& [k, v] : targets) p.items.push_back({{k, proc.read(k).value.text, v}, "test", "fault", true, {}, false, false, {}});
   return p;
 }
 

@@ -63,10 +63,10 @@ const std::map<std::string, std::string> kInitial = {
 core::Plan four_changes() {
   core::Plan p;
   p.profile = "test";
-  p.items = {{{"net.ipv4.tcp_fin_timeout", "60", "30"}, "r", "test", true, {}, false},
-             {{"net.ipv4.tcp_keepalive_time", "7200", "300"}, "r", "test", true, {}, false},
-             {{"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}, "r", "test", true, {}, false},
-             {{"net.ipv4.tcp_tw_reuse", "2", "1"}, "r", "test", true, {}, false}};
+  p.items = {{{"net.ipv4.tcp_fin_timeout", "60", "30"}, "r", "test", true, {}, false, false, {}},
+             {{"net.ipv4.tcp_keepalive_time", "7200", "300"}, "r", "test", true, {}, false, false, {}},
+             {{"net.ipv4.ip_local_port_range", "32768 60999", "16384 65535"}, "r", "test", true, {}, false, false, {}},
+             {{"net.ipv4.tcp_tw_reuse", "2", "1"}, "r", "test", true, {}, false, false, {}}};
   return p;
 }
 

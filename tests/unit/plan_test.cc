@@ -240,13 +240,15 @@ TEST(RollbackPlan, RestoresEveryEntryInJournalOrderAndNotesLaterChanges) {
   want.profile = "rollback";
   want.description = "restore the values recorded before the apply of profile 'chat-long'";
   want.kernel = KernelVersion{6, 18, 0};
-  want.items = {{{"net.ipv4.tcp_fin_timeout", "30", "60"}, "value before the apply", "journal", true, {}, false},
+  want.items = {{{"net.ipv4.tcp_fin_timeout", "30", "60"}, "value before the apply", "journal", true, {}, false, false, {}},
                 {{"net.ipv4.ip_local_port_range", "20000 65535", "32768 60999"},
                  "value before the apply",
                  "journal",
                  true,
                  {"was changed after the apply: now '20000 65535', apply wrote '16384 65535'"},
-                 false}};
+                 false,
+                 false,
+                 {}}};
   EXPECT_EQ(*plan, want);
 }
 

@@ -12,9 +12,9 @@ Plan two_key_plan() {
   Plan p;
   p.profile = "web";
   p.description = "test workload";
-  p.items.push_back({{"net.ipv4.tcp_fin_timeout", "60", "30"}, "bounds FIN_WAIT2", "web", true, {}, false});
+  p.items.push_back({{"net.ipv4.tcp_fin_timeout", "60", "30"}, "bounds FIN_WAIT2", "web", true, {}, false, false, {}});
   p.items.push_back({{"net.ipv4.tcp_slow_start_after_idle", "0", "0"}, "keep cwnd", "web", false,
-                     {"no effect under bbr"}, false});
+                     {"no effect under bbr"}, false, false, {}});
   return p;
 }
 
@@ -40,7 +40,7 @@ TEST(SysctlDRender, HeaderReasonsAndEveryKey) {
 
 TEST(SysctlDRender, AFloorTheHostExceedsIsNotSetAndNotCheckedForPrecedence) {
   Plan p = two_key_plan();
-  PlannedChange kept{{"net.core.somaxconn", "65535", "65535"}, "a minimum", "web", false, {"kept"}, false};
+  PlannedChange kept{{"net.core.somaxconn", "65535", "65535"}, "a minimum", "web", false, {"kept"}, false, false, {}};
   kept.floor_kept = true;
   kept.floor = "4096";
   p.items.push_back(kept);

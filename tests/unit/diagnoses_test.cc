@@ -386,6 +386,28 @@ TEST_F(Diagnoses, KeepaliveOutOfReachOfMostSocketsOfAPort) {
   EXPECT_FALSE(run().gaps.empty());
 }
 
+// Resets judged against the connections opened: a large share is a warning naming both causes,
+// replacing the per-counter notes; without --interval the since-boot share is noted.
+TEST_F(Diagnoses, ResetsAsAShareOfNewConnections) {
+  counter("TcpExtTCPAbortOnClose", 1000);
+  counter("TcpActiveOpens", 2000);
+  counter("TcpPassiveOpens", 2000);  // 1000 resets for 4000 connections: 25 %
+  const Finding boot = finding("TT-RESET-006");
+  EXPECT_EQ(boot.severity, Severity::kInfo);
+  EXPECT_TRUE(has(boot.message, "reset 1000 connections")) << boot.message;
+  increase("TcpExtTCPAbortOnClose", 30);
+  increase("TcpActiveOpens", 100);
+  increase("TcpPassiveOpens", 0);
+  const Finding f = finding("TT-RESET-005");
+  EXPECT_EQ(f.severity, Severity::kWarning);
+  EXPECT_TRUE(has(f.message, "In 10.0 s this host reset 30 connections while 100 new ones were opened")) << f.message;
+  EXPECT_FALSE(fires("TT-RESET-002"));
+  EXPECT_FALSE(fires("TT-RESET-006"));
+  increase("TcpActiveOpens", 1000);  // 3 %: a note per cause instead
+  EXPECT_FALSE(fires("TT-RESET-005"));
+  EXPECT_TRUE(fires("TT-RESET-002"));
+}
+
 TEST_F(Diagnoses, AggressiveKeepalive) {
   sysctl("net.ipv4.tcp_keepalive_time", "30");
   EXPECT_FALSE(fires("TT-KEEPALIVE-003"));  // a short idle time alone drops nothing

@@ -1,5 +1,5 @@
 // The coverage vocabulary: whether a sysctl can reach the sockets at all. Keepalive values act
-// only on sockets with SO_KEEPALIVE, and sock_diag shows which ESTABLISHED sockets have the
+// only on sockets with SO_KEEPALIVE, somaxconn only at the next listen(), and sock_diag shows which ESTABLISHED sockets have the
 // keepalive timer armed (idiag_timer 2, net/ipv4/inet_diag.c inet_sk_diag_fill()); connections
 // still in SYN-SENT towards one remote show an upstream that does not answer.
 //
@@ -98,6 +98,21 @@ Value fn_remote_syn_sent(EvalContext& ctx, const std::vector<Value>& a) {
   return Unknown{fmt::format("census of remote {}", item), "not among the busiest remotes the view keeps"};
 }
 
+// Listening sockets on a port (several with SO_REUSEPORT or one per family): with
+// accept_backlog(PORT) == listen_sockets(PORT) * somaxconn, every one was capped at somaxconn.
+Value fn_listen_sockets(EvalContext& ctx, const std::vector<Value>& a) {
+  const Census* c = census_of(ctx);
+  if (!c || !c->listeners) return Unknown{};
+  const auto port = port_of(arg_str(a, 0));
+  if (!port) return Unknown{"port", fmt::format("'{}' is not a port number", arg_str(a, 0))};
+  for (const auto& l : *c->listeners) {
+    if (l.port != *port) continue;
+    ctx.fact("census", fmt::format("listening sockets on :{}: {}", l.port, l.sockets));
+    return static_cast<int64_t>(l.sockets);
+  }
+  return Unknown{fmt::format("listener on port {}", *port), "no listening socket on this port"};
+}
+
 // "keepalive armed on 3 of 120 ESTABLISHED sockets, 100 idle without SO_KEEPALIVE, 17 with data
 // in flight (timer hidden)"; or why the figure is not known. Always a string: messages use it.
 Value id_keepalive_coverage(EvalContext& ctx) {
@@ -143,6 +158,8 @@ std::vector<FunctionSig> coverage_functions() {
       {"established_owners", {T::kString}, T::kString, C::kNone,
        "\"owned by <process (pid N)>\" for ESTABLISHED on a local port, or why the owner is not known",
        fn_established_owners},
+      {"listen_sockets", {T::kString}, T::kInt, C::kNone,
+       "listening sockets on a local port (several with SO_REUSEPORT or one per family)", fn_listen_sockets},
       {"remote_syn_sent", {T::kString}, T::kInt, C::kNone,
        "SYN-SENT sockets from ephemeral ports towards a remote \"addr:port\"", fn_remote_syn_sent},
   };

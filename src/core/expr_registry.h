@@ -71,7 +71,7 @@ std::vector<IterationSig> netns_iterations();
 std::vector<IdentSig> latent_idents();
 std::vector<FunctionSig> latent_functions();
 // The coverage vocabulary (port_keepalive, port_no_timer, established_owners, remote_syn_sent,
-// keepalive_coverage, syn_sent_processes): expr_builtins_coverage.cc.
+// listen_sockets, keepalive_coverage, syn_sent_processes): expr_builtins_coverage.cc.
 std::vector<FunctionSig> coverage_functions();
 std::vector<IdentSig> coverage_idents();
 // The trace vocabulary (traced_*; audit --trace): appended likewise (expr_builtins_trace.cc).

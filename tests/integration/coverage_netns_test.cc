@@ -140,6 +140,32 @@ TEST(CoverageNetns, KeepaliveOnEverySocketLeavesTheHostWideAdvice) {
       << f->at("message");
 }
 
+// somaxconn = 1 in the namespace: the listener sockhelper leaves unaccepted (:9092, listen(fd, 1))
+// has 2 connections queued for a backlog of 1, its somaxconn cap: TT-LISTEN-005 says to raise
+// somaxconn and restart, and TT-LISTEN-002 (a backlog the application chose) stays silent.
+TEST(CoverageNetns, FullAcceptQueueAtTheSomaxconnCap) {
+  SKIP_UNLESS_NETNS();
+  const AuditRun r = audit_in_netns("echo 1 > /proc/sys/net/core/somaxconn", "--v4 9090 --v6 0 --queue 4", "");
+  ASSERT_FALSE(r.report.is_discarded());
+  const json* l = nullptr;
+  for (const json& x : r.report["census"]["listeners"]) {
+    if (x["port"] == 9092) l = &x;
+  }
+  ASSERT_NE(l, nullptr) << r.report["census"].dump(2);
+  EXPECT_EQ((*l)["queued"], 2);
+  EXPECT_EQ((*l)["backlog"], 1);
+  const auto ids = fired(r.report);
+  EXPECT_TRUE(contains(ids, "TT-LISTEN-005/9092")) << r.report["findings"].dump(2);
+  EXPECT_FALSE(contains(ids, "TT-LISTEN-002/9092"));
+  const json* f = finding(r.report, "TT-LISTEN-005");
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(has(f->at("message"), ":9092 has 2 established connections waiting in its accept queue for a limit of 1 "
+                                    "over 1 listening socket(s): each one's backlog equals net.core.somaxconn = 1"))
+      << f->at("message");
+  EXPECT_TRUE(has(f->at("recommendation"), "net.core.somaxconn = 4"));
+  EXPECT_TRUE(has(f->at("mechanism"), "until the application calls listen() on it again"));
+}
+
 const std::string kDropRoute =
     "ip link add d0 type ifb && ip addr add 10.9.0.1/24 dev d0 && ip link set d0 up";
 

@@ -38,10 +38,11 @@ std::string skip_reason() {
     if (!why.empty()) GTEST_SKIP() << why; \
   } while (0)
 
-// In a fresh namespace: run `setup` (shell), open the helper's population and audit it.
-AuditRun audit_in_netns(const std::string& setup, const std::string& helper_args, const std::string& audit_args) {
-  const std::string inner = fmt::format("{}{} {} -- {} audit --format json {}", setup.empty() ? "" : setup + " && ",
-                                        TCPTUNE_SOCKHELPER, helper_args, TCPTUNE_BINARY, audit_args);
+// In a fresh namespace: run `setup` (shell), open the helper's population and run tcptune
+// `command` (JSON output) while it holds it.
+AuditRun run_in_netns(const std::string& setup, const std::string& helper_args, const std::string& command) {
+  const std::string inner = fmt::format("{}{} {} -- {} {}", setup.empty() ? "" : setup + " && ", TCPTUNE_SOCKHELPER,
+                                        helper_args, TCPTUNE_BINARY, command);
   const std::string cmd = fmt::format("TCPTUNE_DATADIR={} unshare -n sh -c '{}'", TCPTUNE_SOURCE_DIR, inner);
   AuditRun r;
   FILE* f = ::popen(cmd.c_str(), "r");
@@ -58,6 +59,10 @@ AuditRun audit_in_netns(const std::string& setup, const std::string& helper_args
   r.helper_pid = std::stoi(text.substr(0, l1));
   r.report = json::parse(text.substr(l2 + 1), nullptr, false);
   return r;
+}
+
+AuditRun audit_in_netns(const std::string& setup, const std::string& helper_args, const std::string& audit_args) {
+  return run_in_netns(setup, helper_args, "audit --format json " + audit_args);
 }
 
 std::vector<std::string> fired(const json& report) {
@@ -138,6 +143,29 @@ TEST(CoverageNetns, KeepaliveOnEverySocketLeavesTheHostWideAdvice) {
   EXPECT_TRUE(has(f->at("message"), "30 ESTABLISHED connections on listening port :9090, 30 of them with the "
                                     "keepalive timer armed"))
       << f->at("message");
+}
+
+// A profile changing the keepalive keys says how many of the ESTABLISHED sockets the change
+// reaches: 10 connections, 3 accepted sockets with SO_KEEPALIVE, 17 sockets without.
+TEST(CoverageNetns, KeepaliveChangeInAPlanSaysHowManySocketsItReaches) {
+  SKIP_UNLESS_NETNS();
+  const AuditRun r = run_in_netns("", "--v4 9090 --v6 0 --estab 10 --keepalive 3",
+                                  "recommend --profile chat-long --format json");
+  ASSERT_FALSE(r.report.is_discarded());
+  const std::string note = "this change reaches 3 of the 20 ESTABLISHED sockets now (those with SO_KEEPALIVE); 17 "
+                           "have no keepalive timer and no tcp_keepalive_* value reaches them";
+  int keepalive_items = 0;
+  for (const json& it : r.report["items"]) {
+    const std::string key = it["key"];
+    const bool noted = std::find(it["notes"].begin(), it["notes"].end(), json(note)) != it["notes"].end();
+    if (key.rfind("net.ipv4.tcp_keepalive_", 0) == 0) {
+      ++keepalive_items;
+      EXPECT_TRUE(noted) << it.dump(2);
+    } else {
+      EXPECT_FALSE(noted) << key;
+    }
+  }
+  EXPECT_EQ(keepalive_items, 3) << r.report.dump(2);
 }
 
 // somaxconn = 1 in the namespace: the listener sockhelper leaves unaccepted (:9092, listen(fd, 1))

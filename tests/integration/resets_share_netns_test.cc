@@ -3,7 +3,8 @@
 // loopback and its server closes each with the client's data unread, so TcpExtTCPAbortOnClose
 // moves by 30 while Tcp ActiveOpens + PassiveOpens move by 60 (both ends are in the namespace).
 // Measured over --interval it is a warning (TT-RESET-005); without --interval the since-boot
-// share is an info (TT-RESET-006). Clean closes stay silent. Needs root (unshare -n).
+// share is an info (TT-RESET-006). RSTs to a port with no listener move only Tcp OutRsts
+// (TT-RESET-007). Clean closes stay silent. Needs root (unshare -n).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,21 @@ TEST(ResetsShareNetns, SinceBootShareIsNotedWithoutInterval) {
   const std::string msg = f->at("message");
   EXPECT_TRUE(has(msg, "this host reset 30 connections (TcpExtTCPAbortOnClose 30")) << msg;
   EXPECT_TRUE(has(msg, "for 60 connections opened")) << msg;
+}
+
+// 30 connection attempts to a port with no listener: each SYN is answered with a RST that no
+// application decided (Tcp OutRsts +30, the TCPAbortOn* counters flat): TT-RESET-007.
+TEST(ResetsShareNetns, ResetsWithoutAbortsAreToldApart) {
+  SKIP_UNLESS_NETNS();
+  const json r = run_in_netns(reset_script("noport", true));
+  ASSERT_FALSE(r.is_discarded());
+  const json* f = finding(r, "TT-RESET-007");
+  ASSERT_NE(f, nullptr) << r["findings"].dump(2);
+  EXPECT_EQ(f->at("severity"), "info");
+  EXPECT_TRUE(has(f->at("message"), "Tcp OutRsts rose by 30 and TcpEstabResets by 0 while no TcpExtTCPAbortOn* "
+                                    "counter moved"))
+      << f->at("message");
+  EXPECT_EQ(finding(r, "TT-RESET-005"), nullptr);
 }
 
 TEST(ResetsShareNetns, CleanClosesStaySilent) {

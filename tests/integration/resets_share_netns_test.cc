@@ -66,7 +66,9 @@ std::string reset_script(const std::string& mode, bool interval) {
   const std::string go = "kill -USR1 $H\nwhile ! grep -q done $D/helper; do sleep 0.05; done\n";
   const std::string audit = fmt::format("{} audit --format json", TCPTUNE_BINARY);
   if (interval) {
-    return start + audit + " --interval 2 > $D/report || true &\nA=$!\nsleep 0.5\n" + go +
+    // The first counter sample must come before the resets and the second after them, on a
+    // loaded machine too: 2 s for the audit to start, 6 s for the helper to finish.
+    return start + audit + " --interval 6 > $D/report || true &\nA=$!\nsleep 2\n" + go +
            "wait $A || true\nkill $H\ncat $D/report\n";
   }
   return start + go + audit + " > $D/report || true\nkill $H\ncat $D/report\n";

@@ -1,5 +1,6 @@
 #include "cli/profile_context.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <unistd.h>
@@ -68,7 +69,10 @@ core::Result<Planned> plan_profile(const Globals& g, const ProfileContext& ctx,
   source.root = g.root;
   source.file = snapshot_file;
   source.keys = core::plan_inputs(*resolved);
-  source.census = false;
+  // The census is taken only to say how many sockets a keepalive change reaches (plan notes).
+  source.census = std::any_of(resolved->settings.begin(), resolved->settings.end(), [](const auto& rs) {
+    return rs.setting.key.rfind("net.ipv4.tcp_keepalive_", 0) == 0;
+  });
   auto snap = obtain_snapshot(source);
   if (!snap) return snap.error();
   auto plan = core::make_plan(*resolved, ctx.catalogue, *snap);

@@ -53,6 +53,12 @@ std::string_view source_name(CensusSource s);  // "sock_diag" / "proc_net_tcp"
 struct PortCounts {
   uint16_t port = 0;  // local port
   StateCounts states;
+  // ESTABLISHED sockets on the port by the timer sock_diag reports (Census::timers_counted):
+  // keepalive = timer 2, the keepalive timer armed (the socket has SO_KEEPALIVE); no_timer =
+  // timer 0, idle with no timer at all (no SO_KEEPALIVE). The rest show the retransmission or
+  // zero-window-probe timer, which hides whether keepalive is on (inet_sk_diag_fill()).
+  uint64_t keepalive = 0;
+  uint64_t no_timer = 0;
   bool operator==(const PortCounts&) const = default;
 };
 
@@ -63,6 +69,7 @@ struct RemoteCounts {
   uint16_t port = 0;
   uint64_t established = 0;
   uint64_t time_wait = 0;
+  uint64_t syn_sent = 0;  // connect() in progress: SYN sent, no SYN-ACK yet
   bool operator==(const RemoteCounts&) const = default;
 };
 
@@ -122,6 +129,13 @@ struct Census {
   std::optional<std::vector<ProcessSockets>> processes;  // when asked (--by process)
   uint64_t sockets_without_owner = 0;  // in the process view: minisocks, request socks, others
   std::optional<std::vector<PortOwner>> close_wait_owners;  // with the process view: CLOSE-WAIT by port and owner
+  std::optional<std::vector<PortOwner>> established_owners;  // with the process view: ESTABLISHED by port and owner
+  // The keepalive view: ESTABLISHED sockets with the keepalive timer armed (idiag_timer 2) and
+  // with no timer (0), in total and per port (PortCounts). False in snapshots written before it
+  // existed: then the counts are unknown, not zero.
+  bool timers_counted = false;
+  uint64_t established_keepalive = 0;
+  uint64_t established_no_timer = 0;
   std::optional<std::vector<ListenerCounts>> listeners;  // with the per-port view: every listening port
   // FIN-WAIT-2 sockets no application holds: timewait minisocks (timer 3) and orphaned full
   // sockets (no inode), both bounded by tcp_fin_timeout; the rest were half-closed with

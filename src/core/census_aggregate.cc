@@ -13,6 +13,9 @@ namespace tcptune::core {
 namespace {
 
 constexpr uint8_t kTimewaitTimer = 3;  // idiag_timer for timewait minisocks (inet_twsk_diag_fill)
+// idiag_timer of a full socket whose sk_timer is pending and no retransmission or probe timer
+// is (net/ipv4/inet_diag.c inet_sk_diag_fill()); in ESTABLISHED only SO_KEEPALIVE arms sk_timer.
+constexpr uint8_t kKeepaliveTimer = 2;
 
 std::string format_ipv6(const std::array<uint8_t, 16>& a) {
   uint16_t w[8];
@@ -65,7 +68,8 @@ CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts
     port_index_ = zeroed<uint32_t>(65536);
     port_rows_ = zeroed<PortRow>(65536);
     port_of_row_ = zeroed<uint16_t>(65536);
-    if (!listener_index_ || !port_index_ || !port_rows_ || !port_of_row_) throw std::bad_alloc();
+    port_timers_ = zeroed<TimerRow>(65536);
+    if (!listener_index_ || !port_index_ || !port_rows_ || !port_of_row_ || !port_timers_) throw std::bad_alloc();
   }
 }
 
@@ -100,6 +104,13 @@ template <class View>
   ++states_.n[slot];
   if (slot == static_cast<size_t>(TcpState::kFinWait2) && (v.timer() == kTimewaitTimer || v.inode() == 0))
     ++fw2_orphaned_;
+  // The keepalive view: which ESTABLISHED sockets a tcp_keepalive_* value can reach.
+  const bool estab = slot == static_cast<size_t>(TcpState::kEstablished);
+  const uint8_t timer = estab ? v.timer() : uint8_t{1};
+  if (estab) {
+    est_keepalive_ += timer == kKeepaliveTimer;
+    est_no_timer_ += timer == 0;
+  }
   const uint8_t family = v.family();
   if (family == kAfInet) ++ipv4_;
   else if (family == kAfInet6) ++ipv6_;
@@ -111,6 +122,8 @@ template <class View>
       idx = port_index_[sport] = ++n_port_rows_;
     }
     ++port_rows_[idx - 1][slot];
+    if (estab && timer == kKeepaliveTimer) ++port_timers_[idx - 1][0];
+    else if (estab && timer == 0) ++port_timers_[idx - 1][1];
   }
   if (opts_.by_remote) count_remote(v.socket());
   if (opts_.collect_inodes) inodes_.push_back(SocketInode{v.inode(), state, sport});
@@ -143,7 +156,8 @@ void CensusAggregator::count_listener(uint16_t port, uint32_t rqueue, uint32_t w
 void CensusAggregator::count_remote(const DiagSocket& s) {
   const bool estab = s.state == static_cast<uint8_t>(TcpState::kEstablished);
   const bool tw = s.state == static_cast<uint8_t>(TcpState::kTimeWait);
-  if (!(estab || tw) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(s.sport)) return;
+  const bool syn_sent = s.state == static_cast<uint8_t>(TcpState::kSynSent);
+  if (!(estab || tw || syn_sent) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(s.sport)) return;
   RemoteKey key{s.dst, s.dport, s.family};
   if (s.family == kAfInet) std::fill(key.addr.begin() + 4, key.addr.end(), uint8_t{0});
   auto it = remotes_.find(key);
@@ -153,10 +167,11 @@ void CensusAggregator::count_remote(const DiagSocket& s) {
       remotes_capped_ = true;
       return;
     }
-    it = remotes_.emplace(key, std::pair<uint64_t, uint64_t>{0, 0}).first;
+    it = remotes_.emplace(key, RemoteTally{}).first;
   }
-  if (estab) ++it->second.first;
-  else ++it->second.second;
+  if (estab) ++it->second.established;
+  else if (tw) ++it->second.time_wait;
+  else ++it->second.syn_sent;
 }
 
 Census CensusAggregator::finish(CensusSource source, std::string method) const {
@@ -170,6 +185,9 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
   c.port_filter = opts_.port;
   c.ephemeral_range = opts_.ephemeral_range;
   c.fin_wait2_orphaned = fw2_orphaned_;
+  c.timers_counted = true;
+  c.established_keepalive = est_keepalive_;
+  c.established_no_timer = est_no_timer_;
   if (opts_.by_port) {
     std::vector<ListenerCounts> ls = listener_rows_;
     std::sort(ls.begin(), ls.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
@@ -193,6 +211,9 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
       ports[i].port = rank[i].second;
       const PortRow& row = port_rows_[port_index_[rank[i].second] - 1];
       for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = row[k];
+      const TimerRow& timers = port_timers_[port_index_[rank[i].second] - 1];
+      ports[i].keepalive = timers[0];
+      ports[i].no_timer = timers[1];
     }
     c.distinct_ports = rank.size();
     c.ports = std::move(ports);
@@ -201,11 +222,11 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     std::vector<RemoteCounts> rs;
     rs.reserve(remotes_.size());
     for (const auto& [k, v] : remotes_)
-      rs.push_back(RemoteCounts{format_address(k.family, k.addr), k.port, v.first, v.second});
+      rs.push_back(RemoteCounts{format_address(k.family, k.addr), k.port, v.established, v.time_wait, v.syn_sent});
     c.distinct_remotes = rs.size();
     c.remotes_capped = remotes_capped_;
     std::sort(rs.begin(), rs.end(), [](const RemoteCounts& a, const RemoteCounts& b) {
-      const uint64_t ta = a.established + a.time_wait, tb = b.established + b.time_wait;
+      const uint64_t ta = a.established + a.time_wait + a.syn_sent, tb = b.established + b.time_wait + b.syn_sent;
       if (ta != tb) return ta > tb;
       if (a.address != b.address) return a.address < b.address;
       return a.port < b.port;

@@ -78,6 +78,10 @@ class CensusAggregator {
   void count_remote(const DiagSocket& s);
   void count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue);
   using PortRow = std::array<uint32_t, kStateSlots>;
+  using TimerRow = std::array<uint32_t, 2>;  // ESTABLISHED with keepalive armed, with no timer
+  struct RemoteTally {
+    uint64_t established = 0, time_wait = 0, syn_sent = 0;
+  };
 
   AggregateOptions opts_;
   StateCounts states_;
@@ -85,6 +89,8 @@ class CensusAggregator {
   uint64_t ipv6_ = 0;
   uint64_t fw2_minisocks_ = 0;
   uint64_t fw2_orphaned_ = 0;  // after the filters, like the state counts
+  uint64_t est_keepalive_ = 0;  // ESTABLISHED with idiag_timer 2 (keepalive armed)
+  uint64_t est_no_timer_ = 0;   // ESTABLISHED with idiag_timer 0
   std::vector<ListenerCounts> listener_rows_;  // in first-seen order
   // Per-port tables, allocated only with by_port, one slot per port number. calloc'ed: the
   // allocator hands large blocks over as fresh zero pages, so nothing is cleared up front and
@@ -100,8 +106,9 @@ class CensusAggregator {
   Zeroed<uint32_t> port_index_;      // port -> 1 + row in port_rows_, 0 = unseen
   Zeroed<PortRow> port_rows_;        // rows in first-seen order; n_port_rows_ used
   Zeroed<uint16_t> port_of_row_;
+  Zeroed<TimerRow> port_timers_;     // per row, like port_rows_
   uint32_t n_port_rows_ = 0;
-  std::unordered_map<RemoteKey, std::pair<uint64_t, uint64_t>, RemoteHash> remotes_;
+  std::unordered_map<RemoteKey, RemoteTally, RemoteHash> remotes_;
   bool remotes_capped_ = false;
   std::vector<SocketInode> inodes_;
 };

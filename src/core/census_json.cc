@@ -47,14 +47,16 @@ json census_to_json(const Census& c) {
   if (c.ports) {
     json a = json::array();
     for (const PortCounts& p : *c.ports)
-      a.push_back({{"port", p.port}, {"total", p.states.total()}, {"states", states_to_json(p.states, false)}});
+      a.push_back({{"port", p.port}, {"total", p.states.total()}, {"states", states_to_json(p.states, false)},
+                   {"established_keepalive", p.keepalive}, {"established_no_timer", p.no_timer}});
     j["ports"] = std::move(a);
     j["distinct_ports"] = c.distinct_ports;
   }
   if (c.remotes) {
     json a = json::array();
     for (const RemoteCounts& r : *c.remotes)
-      a.push_back({{"address", r.address}, {"port", r.port}, {"established", r.established}, {"time_wait", r.time_wait}});
+      a.push_back({{"address", r.address}, {"port", r.port}, {"established", r.established}, {"time_wait", r.time_wait},
+                   {"syn_sent", r.syn_sent}});
     j["remotes"] = std::move(a);
     j["distinct_remotes"] = c.distinct_remotes;
     j["remotes_capped"] = c.remotes_capped;
@@ -76,6 +78,15 @@ json census_to_json(const Census& c) {
       a.push_back({{"port", o.port}, {"pid", o.pid}, {"command", o.command}, {"sockets", o.sockets}});
     j["close_wait_owners"] = std::move(a);
   }
+  if (c.established_owners) {
+    json a = json::array();
+    for (const PortOwner& o : *c.established_owners)
+      a.push_back({{"port", o.port}, {"pid", o.pid}, {"command", o.command}, {"sockets", o.sockets}});
+    j["established_owners"] = std::move(a);
+  }
+  if (c.timers_counted)
+    j["keepalive"] = {{"established_keepalive", c.established_keepalive},
+                      {"established_no_timer", c.established_no_timer}};
   if (c.listeners) {
     json a = json::array();
     for (const ListenerCounts& l : *c.listeners)
@@ -142,12 +153,18 @@ void read_list(JsonReader& r, const json& j, const std::string& at, const char* 
 
 void read_views(JsonReader& r, const json& j, const std::string& at, Census& c) {
   read_list(r, j, at, "ports", c.ports, [&](const json& e, const std::string& p) {
-    return PortCounts{port(r, e, p), read_states(r, e, p)};
+    PortCounts pc{port(r, e, p), read_states(r, e, p)};
+    // Absent in snapshots written before the keepalive view (Census::timers_counted false).
+    if (e.contains("established_keepalive")) pc.keepalive = r.unsigned_integer(e, p, "established_keepalive");
+    if (e.contains("established_no_timer")) pc.no_timer = r.unsigned_integer(e, p, "established_no_timer");
+    return pc;
   });
   if (c.ports) c.distinct_ports = r.unsigned_integer(j, at, "distinct_ports");
   read_list(r, j, at, "remotes", c.remotes, [&](const json& e, const std::string& p) {
-    return RemoteCounts{r.string(e, p, "address"), port(r, e, p), r.unsigned_integer(e, p, "established"),
-                        r.unsigned_integer(e, p, "time_wait")};
+    RemoteCounts rc{r.string(e, p, "address"), port(r, e, p), r.unsigned_integer(e, p, "established"),
+                    r.unsigned_integer(e, p, "time_wait")};
+    if (e.contains("syn_sent")) rc.syn_sent = r.unsigned_integer(e, p, "syn_sent");
+    return rc;
   });
   if (c.remotes) {
     c.distinct_remotes = r.unsigned_integer(j, at, "distinct_remotes");
@@ -166,6 +183,16 @@ void read_views(JsonReader& r, const json& j, const std::string& at, Census& c) 
   read_list(r, j, at, "close_wait_owners", c.close_wait_owners, [&](const json& e, const std::string& p) {
     return PortOwner{port(r, e, p), pid(r, e, p), r.string(e, p, "command"), r.unsigned_integer(e, p, "sockets")};
   });
+  read_list(r, j, at, "established_owners", c.established_owners, [&](const json& e, const std::string& p) {
+    return PortOwner{port(r, e, p), pid(r, e, p), r.string(e, p, "command"), r.unsigned_integer(e, p, "sockets")};
+  });
+  if (j.contains("keepalive")) {
+    const std::string p = at + "/keepalive";
+    const json& k = *j.find("keepalive");
+    c.timers_counted = true;
+    c.established_keepalive = r.unsigned_integer(k, p, "established_keepalive");
+    c.established_no_timer = r.unsigned_integer(k, p, "established_no_timer");
+  }
   read_list(r, j, at, "listeners", c.listeners, [&](const json& e, const std::string& p) {
     return ListenerCounts{port(r, e, p), static_cast<uint32_t>(r.unsigned_integer(e, p, "sockets", UINT32_MAX)),
                           r.unsigned_integer(e, p, "queued"), r.unsigned_integer(e, p, "backlog")};

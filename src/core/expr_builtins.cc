@@ -216,6 +216,8 @@ const std::vector<FunctionSig>& function_table() {
     t.insert(t.end(), latent.begin(), latent.end());
     auto tr = trace_functions();
     t.insert(t.end(), tr.begin(), tr.end());
+    auto cov = coverage_functions();
+    t.insert(t.end(), cov.begin(), cov.end());
     return t;
   }();
   return kTable;
@@ -235,6 +237,8 @@ const std::vector<IdentSig>& ident_table() {
     t.insert(t.end(), ns.begin(), ns.end());
     auto latent = latent_idents();
     t.insert(t.end(), latent.begin(), latent.end());
+    auto cov = coverage_idents();
+    t.insert(t.end(), cov.begin(), cov.end());
     return t;
   }();
   return kAll;

@@ -70,6 +70,10 @@ std::vector<IterationSig> netns_iterations();
 // syn_timeout_ms, counters_collected): expr_builtins_latent.cc.
 std::vector<IdentSig> latent_idents();
 std::vector<FunctionSig> latent_functions();
+// The coverage vocabulary (port_keepalive, port_no_timer, established_owners, remote_syn_sent,
+// listen_sockets, keepalive_coverage, syn_sent_processes): expr_builtins_coverage.cc.
+std::vector<FunctionSig> coverage_functions();
+std::vector<IdentSig> coverage_idents();
 // The trace vocabulary (traced_*; audit --trace): appended likewise (expr_builtins_trace.cc).
 std::vector<FunctionSig> trace_functions();
 

@@ -89,6 +89,7 @@ void add_process_view(const CensusOptions& o, const core::CensusAggregator& agg,
     c->notes.push_back(fmt::format("process view: fd tables of {} processes were unreadable", unreadable));
   c->processes = core::attribute_owners(agg.inodes(), *owners, &c->sockets_without_owner);
   c->close_wait_owners = core::attribute_port_owners(agg.inodes(), *owners, core::TcpState::kCloseWait);
+  c->established_owners = core::attribute_port_owners(agg.inodes(), *owners, core::TcpState::kEstablished);
 }
 
 // Counts everything from messages: what --by port/remote/process and filters need.

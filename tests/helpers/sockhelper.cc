@@ -3,7 +3,8 @@
 // census benchmark; run it inside a fresh network namespace (it brings `lo` up).
 //
 //   sockhelper [--v4 PORT] [--v6 PORT] [--ports K] [--estab N] [--tw N] [--cw N]
-//              [--fw2-orphan N] [--synrecv N] [--queue N] [-- COMMAND ARGS...]
+//              [--fw2-orphan N] [--synrecv N] [--queue N] [--keepalive N]
+//              [--syn-sent N] [-- COMMAND ARGS...]
 //
 // Per family, with base port P: K listeners on P..P+K-1 and one TCP_DEFER_ACCEPT listener on P+K.
 // Connections go round-robin over the K listeners and give (client side = ephemeral port):
@@ -15,6 +16,10 @@
 //   --queue N       a listener on P+K+1 with backlog 1 that never accepts, and N non-blocking
 //                   connects to it: its accept queue is full (2 queued) and the other clients
 //                   stay in SYN-SENT while their SYNs are dropped (TcpExtListenOverflows)
+//   --keepalive N   SO_KEEPALIVE on the first N accepted sockets of --estab (per family)
+//   --syn-sent N    N non-blocking connects (IPv4 only) to 10.9.0.2:443, which the caller routes
+//                   to a device that drops everything (an ifb or dummy interface with 10.9.0.1/24):
+//                   the SYNs are never answered and the sockets stay in SYN-SENT
 // It prints its pid on the first stdout line, then "ready", then runs COMMAND (stdout shared);
 // without COMMAND it holds the sockets until killed.
 #include <arpa/inet.h>
@@ -40,7 +45,7 @@ namespace {
 
 struct Spec {
   int v4 = 0, v6 = 0, ports = 1;
-  long estab = 0, tw = 0, cw = 0, fw2_orphan = 0, synrecv = 0, queue = 0;
+  long estab = 0, tw = 0, cw = 0, fw2_orphan = 0, synrecv = 0, queue = 0, keepalive = 0, syn_sent = 0;
   char** command = nullptr;
 };
 
@@ -146,6 +151,8 @@ void populate(const Spec& sp, int family, int base, std::vector<int>& keep) {
   for (long i = 0; i < sp.estab; ++i) {
     const int port = next(&lfd);
     Pair p = open_pair(family, lfd, port);
+    const int on = 1;
+    if (i < sp.keepalive && ::setsockopt(p.server, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0) die("SO_KEEPALIVE");
     keep.push_back(p.client), keep.push_back(p.server);
   }
   for (long i = 0; i < sp.tw; ++i) {
@@ -169,6 +176,20 @@ void populate(const Spec& sp, int family, int base, std::vector<int>& keep) {
   }
   for (long i = 0; i < sp.synrecv; ++i) keep.push_back(connect_to(family, base + sp.ports));
   if (sp.queue > 0) populate_queue(sp, family, base + sp.ports + 1, keep);
+}
+
+void populate_syn_sent(long n, std::vector<int>& keep) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(443);
+  a.sin_addr.s_addr = htonl(0x0a090002);  // 10.9.0.2
+  for (long i = 0; i < n; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) die("socket");
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) < 0 && errno != EINPROGRESS)
+      die("connect 10.9.0.2:443");
+    keep.push_back(fd);
+  }
 }
 
 // A fresh network namespace has `lo` down; bring it up without needing ip(8).
@@ -202,6 +223,8 @@ Spec parse(int argc, char** argv) {
     else if (a == "--fw2-orphan") sp.fw2_orphan = v;
     else if (a == "--synrecv") sp.synrecv = v;
     else if (a == "--queue") sp.queue = v;
+    else if (a == "--keepalive") sp.keepalive = v;
+    else if (a == "--syn-sent") sp.syn_sent = v;
     else {
       std::fprintf(stderr, "sockhelper: unknown option %s\n", a.c_str());
       std::exit(2);
@@ -228,6 +251,7 @@ int main(int argc, char** argv) {
   std::vector<int> keep;
   if (sp.v4) populate(sp, AF_INET, sp.v4, keep);
   if (sp.v6) populate(sp, AF_INET6, sp.v6, keep);
+  populate_syn_sent(sp.syn_sent, keep);
   // Let loopback finish the last FIN/ACK exchanges before anyone counts.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::printf("%d\nready\n", static_cast<int>(::getpid()));

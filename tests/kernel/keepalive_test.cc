@@ -12,7 +12,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "core/inet_diag_decode.h"
 #include "kernel_experiment.h"
+#include "platform/netlink.h"
 
 namespace tcptune::kernel_test {
 namespace {
@@ -94,6 +96,63 @@ TEST(KernelKeepalive, KeepaliveGivingUpSendsRst) {
     if (delta(before, after, "TcpOutRsts") != 1) out += "TcpOutRsts did not move by 1\n";
     char buf[4];
     if (::recv(p.s, buf, sizeof buf, MSG_DONTWAIT) != -1 || errno != ECONNRESET) out += "the peer did not see ECONNRESET\n";
+    return out;
+  });
+}
+
+uint16_t local_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) < 0) return 0;
+  return ntohs(a.sin_port);
+}
+
+// The idiag_timer sock_diag reports for the ESTABLISHED socket bound to local port `port` (the
+// census's source, core::DiagSocket::timer); -1 when there is none, -2 when the dump failed.
+int diag_timer(uint16_t port) {
+  struct Sink {
+    uint16_t port;
+    int timer = -1;
+    void on_socket(const core::DiagSocket& s) {
+      if (s.sport == port && s.state == TCP_ESTABLISHED) timer = s.timer;
+    }
+  } sink{port};
+  auto r = platform::dump_tcp_sockets(platform::TcpDumpRequest{1u << TCP_ESTABLISHED, 2},
+                                      [&sink](std::span<const uint8_t> d, uint16_t type) {
+                                        return core::decode_inet_diag(d, type, sink);
+                                      });
+  return r ? sink.timer : -2;
+}
+
+// What the keepalive view of the census counts (TT-KEEPALIVE-004): an idle ESTABLISHED socket
+// without SO_KEEPALIVE shows no timer (0), one with SO_KEEPALIVE shows the keepalive timer (2),
+// whatever the sysctls say; an accepted socket inherits SO_KEEPALIVE from its listener.
+TEST(KernelKeepalive, DiagShowsKeepaliveTimerOnlyWithSoKeepalive) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    std::string out;
+    uint16_t plain_port = 0, ka_port = 0;
+    const int plain = listener(8, &plain_port);
+    const int ka = listener(8, &ka_port);
+    const int on = 1;
+    if (plain < 0 || ka < 0 || ::setsockopt(ka, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0)
+      return std::string("listeners could not be set up\n");
+    const int c1 = connect_to(plain_port), s1 = accept_one(plain);
+    const int c2 = connect_to(ka_port), s2 = accept_one(ka);
+    if (c1 < 0 || s1 < 0 || c2 < 0 || s2 < 0) return std::string("connections could not be set up\n");
+    if (::setsockopt(c1, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0) return std::string("SO_KEEPALIVE failed\n");
+    sleep_ms(100);  // let the handshakes' last ACKs settle: no retransmission timer pending
+    const struct {
+      const char* what;
+      int fd;
+      int want;
+    } cases[] = {{"accepted socket of a plain listener", s1, 0},
+                 {"client socket with SO_KEEPALIVE", c1, 2},
+                 {"accepted socket of a listener with SO_KEEPALIVE", s2, 2},
+                 {"client socket without SO_KEEPALIVE", c2, 0}};
+    for (const auto& k : cases) {
+      const int t = diag_timer(local_port(k.fd));
+      if (t != k.want) out += fmt::format("{}: idiag_timer {}, expected {}\n", k.what, t, k.want);
+    }
     return out;
   });
 }

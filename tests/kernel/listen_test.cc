@@ -35,6 +35,26 @@ TEST(KernelListen, SomaxconnClampsBacklog) {
   });
 }
 
+// somaxconn is read when listen() is called: raising it leaves a listening socket's backlog
+// as it was until the application calls listen() again on it (a restart does), which takes the
+// new value (net/socket.c __sys_listen(); net/ipv4/af_inet.c inet_listen() updates
+// sk_max_ack_backlog on a socket already listening).
+TEST(KernelListen, RaisedSomaxconnAppliesAtTheNextListen) {
+  TCPTUNE_KERNEL_EXPERIMENT([] {
+    std::string out = set_sysctl("net/core/somaxconn", "8");
+    uint16_t port = 0;
+    const int l = listener(1000, &port);
+    if (l < 0) return out + "listen failed\n";
+    out += set_sysctl("net/core/somaxconn", "64");
+    if (listener_info(l).tcpi_sacked != 8)
+      out += fmt::format("after raising somaxconn the backlog is {}, expected 8 still\n", listener_info(l).tcpi_sacked);
+    if (::listen(l, 1000) != 0) return out + "second listen() failed\n";
+    if (listener_info(l).tcpi_sacked != 64)
+      out += fmt::format("after listen() again the backlog is {}, expected 64\n", listener_info(l).tcpi_sacked);
+    return out;
+  });
+}
+
 // The accept queue holds backlog + 1 connections (sk_acceptq_is_full() is "greater than"); SYNs
 // beyond it are dropped and counted in ListenOverflows.
 TEST(KernelListen, AcceptQueueHoldsBacklogPlusOne) {

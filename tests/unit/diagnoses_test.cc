@@ -39,6 +39,7 @@ class Diagnoses : public ::testing::Test {
     c.ports.emplace();
     c.listeners.emplace();
     c.remotes.emplace();
+    c.timers_counted = true;
     snap_.census = std::move(c);
     listener(22, 0, 128);
     listener(80, 1, 511);
@@ -77,6 +78,12 @@ class Diagnoses : public ::testing::Test {
     census().remotes->push_back(RemoteCounts{addr, p, estab, tw});
     census().states[TcpState::kEstablished] += estab;
     census().states[TcpState::kTimeWait] += tw;
+  }
+  // ESTABLISHED sockets on a port with the keepalive timer armed and with no timer.
+  void keepalive(uint16_t p, uint64_t armed, uint64_t none) {
+    for (auto& pc : *census().ports) {
+      if (pc.port == p) pc.keepalive = armed, pc.no_timer = none;
+    }
   }
   void counter(const std::string& name, int64_t v) { counters().current.values[name] = v; }
   // A second, earlier sample `seconds` before, where `name` was lower by `delta`.
@@ -345,7 +352,11 @@ TEST_F(Diagnoses, KeepaliveForLongLivedConnections) {
 TEST_F(Diagnoses, ManyConnectionsOnAListeningPortWithoutProfile) {
   listener(5222, 0, 4096);
   port(5222, TcpState::kEstablished, 5000);
+  keepalive(5222, 4000, 900);
   const Finding f = finding("TT-KEEPALIVE-002");
+  EXPECT_TRUE(has(f.message, "5000 ESTABLISHED connections on listening port :5222, 4000 of them with the keepalive"))
+      << f.message;
+  EXPECT_FALSE(fires("TT-KEEPALIVE-004"));
   EXPECT_EQ(f.severity, Severity::kInfo);
   EXPECT_EQ(f.item, "5222");
   settings_.profile = "chat-long";  // then TT-KEEPALIVE-001 says it
@@ -354,6 +365,47 @@ TEST_F(Diagnoses, ManyConnectionsOnAListeningPortWithoutProfile) {
   settings_.profile = "";
   port(5222, TcpState::kEstablished, 50);
   EXPECT_FALSE(fires("TT-KEEPALIVE-002"));
+}
+
+// Few sockets with SO_KEEPALIVE: the sysctls cannot reach the port; the application is told, and
+// the host-wide advice (TT-KEEPALIVE-002) is not given.
+TEST_F(Diagnoses, KeepaliveOutOfReachOfMostSocketsOfAPort) {
+  listener(5222, 0, 4096);
+  port(5222, TcpState::kEstablished, 5000);
+  keepalive(5222, 100, 4800);
+  const Finding f = finding("TT-KEEPALIVE-004");
+  EXPECT_EQ(f.severity, Severity::kWarning);
+  EXPECT_TRUE(has(f.message, "only 100 have the keepalive timer armed and 4800 have no timer at all")) << f.message;
+  EXPECT_TRUE(has(f.message, "owner not collected")) << f.message;
+  EXPECT_FALSE(fires("TT-KEEPALIVE-002"));
+  keepalive(5222, 500, 4400);  // 10 %: the sysctls reach enough of them
+  EXPECT_FALSE(fires("TT-KEEPALIVE-004"));
+  EXPECT_TRUE(fires("TT-KEEPALIVE-002"));
+  census().timers_counted = false;  // an older snapshot: a gap, not a guess
+  EXPECT_FALSE(fires("TT-KEEPALIVE-004"));
+  EXPECT_FALSE(run().gaps.empty());
+}
+
+// Resets judged against the connections opened: a large share is a warning naming both causes,
+// replacing the per-counter notes; without --interval the since-boot share is noted.
+TEST_F(Diagnoses, ResetsAsAShareOfNewConnections) {
+  counter("TcpExtTCPAbortOnClose", 1000);
+  counter("TcpActiveOpens", 2000);
+  counter("TcpPassiveOpens", 2000);  // 1000 resets for 4000 connections: 25 %
+  const Finding boot = finding("TT-RESET-006");
+  EXPECT_EQ(boot.severity, Severity::kInfo);
+  EXPECT_TRUE(has(boot.message, "reset 1000 connections")) << boot.message;
+  increase("TcpExtTCPAbortOnClose", 30);
+  increase("TcpActiveOpens", 100);
+  increase("TcpPassiveOpens", 0);
+  const Finding f = finding("TT-RESET-005");
+  EXPECT_EQ(f.severity, Severity::kWarning);
+  EXPECT_TRUE(has(f.message, "In 10.0 s this host reset 30 connections while 100 new ones were opened")) << f.message;
+  EXPECT_FALSE(fires("TT-RESET-002"));
+  EXPECT_FALSE(fires("TT-RESET-006"));
+  increase("TcpActiveOpens", 1000);  // 3 %: a note per cause instead
+  EXPECT_FALSE(fires("TT-RESET-005"));
+  EXPECT_TRUE(fires("TT-RESET-002"));
 }
 
 TEST_F(Diagnoses, AggressiveKeepalive) {

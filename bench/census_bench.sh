@@ -80,6 +80,7 @@ permanent_helpers() {
   done
 }
 
+rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 instructions() {  # user-space instructions of one `tcptune sockets ARGS` run (callgrind)
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$TCPTUNE" sockets "$@" 2>&1 >/dev/null |
     awk '/Collected :/ {print $4}'
@@ -118,6 +119,7 @@ for N in "${SIZES[@]}"; do
   done
   T0=$(date +%s)
   hold "${BATCH_ARGS[@]}"
+  BATCH=$HELD
   echo "N=$N: expiring part created in $(( $(date +%s) - T0 )) s"
   "$REF" >"$OUT/ref-$N-before.txt"
   "$TCPTUNE" sockets --format json >"$OUT/tcptune-$N.json"
@@ -137,6 +139,9 @@ for N in "${SIZES[@]}"; do
   L0=$(cut -d' ' -f1-3 /proc/loadavg)
   python3 "$HERE/interleave.py" "$OUT/runs-$N.json" "$ROUNDS" 1 "${CONTENDERS[@]}"
   "$REF" >"$OUT/ref-$N-after.txt"
+  # Peak RSS under /usr/bin/time (a small parent: a forked Python would pass its own high-water
+  # mark on through exec).
+  echo "{\"ref\": $(rss_kib "$REF"), \"tcptune sockets\": $(rss_kib "$TCPTUNE" sockets), \"tcptune sockets --by port\": $(rss_kib "$TCPTUNE" sockets --by port), \"tcptune sockets --by remote\": $(rss_kib "$TCPTUNE" sockets --by remote), \"tcptune sockets --by process\": $(rss_kib "$TCPTUNE" sockets --by process), \"tcptune audit --format json\": $(rss_kib "$TCPTUNE" audit --format json)}" >"$OUT/rss-$N.json"
   echo "{\"loadavg_before\": \"$L0\", \"loadavg_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"seconds_since_created\": $(( $(date +%s) - T0 )), \"ref\": $(syscalls "$REF"), \"tcptune\": $(syscalls "$TCPTUNE" sockets), \"tcptune --by port\": $(syscalls "$TCPTUNE" sockets --by port)}" >"$OUT/meta-$N.json"
   if [ "$N" -le 100000 ]; then
     echo "{\"ir\": $(instructions), \"ir_port\": $(instructions --by port)}" >"$OUT/ir-$N.json"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times commands interleaved run by run (A, B, C, A, B, C, ...) so that load on a shared machine
 falls on every contender alike. For each run: wall time, CPU time (user + sys of the command and
-its children, from wait4) and peak RSS (the largest of the command's processes).
+its children, from wait4). Peak RSS is measured apart (census_bench.sh, /usr/bin/time): a
+forked Python passes its own high-water mark on through exec.
 
   interleave.py OUT.json ROUNDS WARMUP NAME=COMMAND ...   (COMMAND runs under sh -c unless it has
                                                           no shell syntax, then directly)
@@ -21,7 +22,7 @@ def run(cmd):
     os.close(devnull)
     if status != 0:
         raise SystemExit(f"{cmd}: exit status {status}")
-    return {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime, "maxrss_kib": ru.ru_maxrss}
+    return {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime}
 
 def main():
     out, rounds, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

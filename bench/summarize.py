@@ -43,11 +43,11 @@ for n in sizes:
         c = [cpu(r) for r in rr]
         pw = statistics.median(r["wall"] / f["wall"] for r, f in zip(rr, ref))
         pc = statistics.median(cpu(r) / max(cpu(f), 1e-6) for r, f in zip(rr, ref))
-        rss = max(r["maxrss_kib"] for r in rr) / 1024
+        rss = (load(f"rss-{n}.json") or {}).get(name)
         label = f"`{name}`" if "|" in name else name
         print(f"| {int(n):,} | {label.replace('|', chr(92) + '|')} | {ms(statistics.median(w))} ({ms(min(w))}-{ms(max(w))}) "
               f"| {statistics.median(w) / ref_wall:.2f}x ({pw:.2f}x) | {ms(statistics.median(c))} ({ms(min(c))}-{ms(max(c))}) "
-              f"| {statistics.median(c) / ref_cpu:.2f}x ({pc:.2f}x) | {rss:.1f} MiB |")
+              f"| {statistics.median(c) / ref_cpu:.2f}x ({pc:.2f}x) | {f'{rss / 1024:.1f} MiB' if rss else ''} |")
     meta = load(f"meta-{n}.json") or {}
     before, after = ref_counts(f"ref-{n}-before.txt"), ref_counts(f"ref-{n}-after.txt")
     static = before == after
@@ -67,6 +67,10 @@ for n in sizes:
         if k in meta:
             notes.append(f"N={int(n):,}: {k}: {meta[k]['recv_calls']} recvmsg/recvfrom calls, "
                          f"{meta[k]['recv_bytes'] / 1e6:.1f} MB received (strace, one run)")
+    rss = load(f"rss-{n}.json") or {}
+    extra = {k: v for k, v in rss.items() if k not in runs["order"]}
+    if extra:
+        notes.append(f"N={int(n):,}: peak RSS (/usr/bin/time): " + ", ".join(f"{k} {v / 1024:.1f} MiB" for k, v in extra.items()))
     ir = load(f"ir-{n}.json")
     if ir and base:
         notes.append(f"N={int(n):,}: user-space instructions per socket (callgrind, minus empty-namespace run): "

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Census benchmark (not a test): times `tcptune sockets` against ss, netstat and a minimal raw
-# sock_diag dump on N TCP sockets inside a private network namespace. Needs root.
+# Census benchmark (not a test): times `tcptune sockets` against ss, netstat and minimal raw
+# sock_diag dumps on N TCP sockets inside a private network namespace. Needs root.
 #
-#   bench/census_bench.sh BUILD_DIR [N...]        (default N: 10000 100000 1000000)
+#   bench/census_bench.sh BUILD_DIR [N...]        (default N: 10000 100000 300000 1000000)
+#
+# All contenders of one N run interleaved, run by run (bench/interleave.py), so load from other
+# work on the machine falls on all of them alike; ratios are taken within that one block.
 #
 # BUILD_DIR must hold an optimised build (tcptune and tests/sockhelper), e.g.
 #   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-rel
@@ -13,7 +16,7 @@ set -euo pipefail
 BUILD=$(realpath "${1:?usage: census_bench.sh BUILD_DIR [N...]}")
 shift
 SIZES=("$@")
-[ ${#SIZES[@]} -eq 0 ] && SIZES=(10000 100000 1000000)
+[ ${#SIZES[@]} -eq 0 ] && SIZES=(10000 100000 300000 1000000)
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT="$HERE/out"
 
@@ -77,11 +80,19 @@ permanent_helpers() {
   done
 }
 
+rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 instructions() {  # user-space instructions of one `tcptune sockets ARGS` run (callgrind)
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$TCPTUNE" sockets "$@" 2>&1 >/dev/null |
     awk '/Collected :/ {print $4}'
 }
-rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# recvmsg/recvfrom calls and bytes received, and the syscall time table, of one run of a command.
+syscalls() {
+  local f
+  f=$(mktemp)
+  strace -f -qq -e trace=recvmsg,recvfrom -o "$f" "$@" >/dev/null
+  awk -F'= ' '/recv/ && $NF ~ /^[0-9]+/ {n++; b += $NF} END {printf "{\"recv_calls\": %d, \"recv_bytes\": %d}", n, b}' "$f"
+  rm -f "$f"
+}
 
 echo "empty namespace baseline"
 BASE_IR=$("$REF" >/dev/null; instructions)
@@ -90,46 +101,52 @@ echo "{\"base_ir\": $BASE_IR, \"base_ir_port\": $BASE_IR_PORT}" >"$OUT/baseline.
 
 for N in "${SIZES[@]}"; do
   # Mix (see RESULTS.md): permanent part held by long-lived processes; TIME-WAIT, orphaned FIN-WAIT-2
-  # minisocks and SYN-RECV requests expire (60 s), so they are re-created before each block.
+  # minisocks and SYN-RECV requests expire (60 s), so they are created right before the block.
   TW=$((N * 60 / 100)); ORPH=$((N / 100)); SR=$((N / 100))
   PORTS=$(( (N / 40000) + 2 ))
   mapfile -t PERM < <(permanent_helpers "$N")
   hold "${PERM[@]}"
   BASE_PIDS=$HELD
-  if [ "$N" -ge 1000000 ]; then RUNS1=3; RUNS2=2; elif [ "$N" -ge 100000 ]; then RUNS1=10; RUNS2=5; else RUNS1=20; RUNS2=10; fi
-
-  for BLOCK in ${BLOCKS:-1 2}; do
-    echo "N=$N block $BLOCK: waiting for earlier TIME-WAIT to expire"
-    while [ "$(tw_now)" != 0 ]; do sleep 1; done
-    # Two helpers in parallel (2 CPUs) create the expiring part.
-    # Four helpers create the expiring part in parallel: at 1M sockets, TIME-WAIT creation must
-    # beat its own 60 s lifetime with time left for the timed runs.
-    BATCH_ARGS=()
-    for i in 0 1 2 3; do
-      BATCH_ARGS+=("--v4 $((3000 + 100 * i)) --ports $PORTS --tw $(( TW / 4 + (i < TW % 4) )) --fw2-orphan $(( ORPH / 4 + (i < ORPH % 4) )) --synrecv $(( SR / 4 + (i < SR % 4) ))")
-    done
-    hold "${BATCH_ARGS[@]}"
-    BATCH=$HELD
-    "$REF" >"$OUT/ref-$N-$BLOCK-before.txt"
-    "$TCPTUNE" sockets --format json >"$OUT/tcptune-$N-$BLOCK.json"
-    "$TCPTUNE" sockets --by port --format json >"$OUT/tcptune-port-$N-$BLOCK.json"
-    if [ "$BLOCK" = 1 ]; then
-      hyperfine -w 1 -r "$RUNS1" --export-json "$OUT/hf-$N-1.json" \
-        -n ref "$REF" -n tcptune "$TCPTUNE sockets" -n "tcptune --by port" "$TCPTUNE sockets --by port" \
-        -n "ss -s" "ss -s"
-      echo "{\"tcptune\": $(rss_kib "$TCPTUNE" sockets), \"tcptune --by port\": $(rss_kib "$TCPTUNE" sockets --by port), \"ref\": $(rss_kib "$REF")}" >"$OUT/rss-$N.json"
-      if [ "$N" -le 100000 ]; then
-        echo "{\"ir\": $(instructions), \"ir_port\": $(instructions --by port)}" >"$OUT/ir-$N.json"
-      fi
-    else
-      hyperfine -w 1 -r "$RUNS2" --export-json "$OUT/hf-$N-2.json" \
-        -n ref "$REF" \
-        -n "ss -tan | awk" "ss -tan | awk '{c[\$1]++} END {for (s in c) print s, c[s]}'" \
-        -n "netstat -ant | awk" "netstat -ant | awk '{c[\$6]++} END {for (s in c) print s, c[s]}'"
-    fi
-    "$REF" >"$OUT/ref-$N-$BLOCK-after.txt"
-    release "$BATCH"
+  # Rounds: the block must end before the first TIME-WAIT sockets expire (60 s); at 1M the
+  # parsers of ss and netstat output (4-6x the reference each) do not fit and run at <= 300k only.
+  if [ "$N" -ge 1000000 ]; then ROUNDS=${ROUNDS_1M:-5}; elif [ "$N" -ge 300000 ]; then ROUNDS=5; elif [ "$N" -ge 100000 ]; then ROUNDS=9; else ROUNDS=15; fi
+  echo "N=$N: waiting for earlier TIME-WAIT to expire"
+  while [ "$(tw_now)" != 0 ]; do sleep 1; done
+  # Four helpers create the expiring part in parallel.
+  BATCH_ARGS=()
+  for i in 0 1 2 3; do
+    BATCH_ARGS+=("--v4 $((3000 + 100 * i)) --ports $PORTS --tw $(( TW / 4 + (i < TW % 4) )) --fw2-orphan $(( ORPH / 4 + (i < ORPH % 4) )) --synrecv $(( SR / 4 + (i < SR % 4) ))")
   done
+  T0=$(date +%s)
+  hold "${BATCH_ARGS[@]}"
+  BATCH=$HELD
+  echo "N=$N: expiring part created in $(( $(date +%s) - T0 )) s"
+  "$REF" >"$OUT/ref-$N-before.txt"
+  "$TCPTUNE" sockets --format json >"$OUT/tcptune-$N.json"
+  "$TCPTUNE" sockets --by port --format json >"$OUT/tcptune-port-$N.json"
+  CONTENDERS=(
+    "ref=$REF"
+    "ref compat (one walk)=$REF compat"
+    "walk matching nothing=$REF compat 0x800"
+    "tcptune sockets=$TCPTUNE sockets"
+    "tcptune sockets --by port=$TCPTUNE sockets --by port"
+    "tcptune audit --format json=$TCPTUNE audit --format json"
+  )
+  if [ "$N" -lt 1000000 ]; then
+    CONTENDERS+=("ss -tan | awk=ss -tan | awk '{c[\$1]++} END {for (s in c) print s, c[s]}'"
+                 "netstat -ant | awk=netstat -ant | awk '{c[\$6]++} END {for (s in c) print s, c[s]}'")
+  fi
+  L0=$(cut -d' ' -f1-3 /proc/loadavg)
+  python3 "$HERE/interleave.py" "$OUT/runs-$N.json" "$ROUNDS" 1 "${CONTENDERS[@]}"
+  "$REF" >"$OUT/ref-$N-after.txt"
+  # Peak RSS under /usr/bin/time (a small parent: a forked Python would pass its own high-water
+  # mark on through exec).
+  echo "{\"ref\": $(rss_kib "$REF"), \"tcptune sockets\": $(rss_kib "$TCPTUNE" sockets), \"tcptune sockets --by port\": $(rss_kib "$TCPTUNE" sockets --by port), \"tcptune sockets --by remote\": $(rss_kib "$TCPTUNE" sockets --by remote), \"tcptune sockets --by process\": $(rss_kib "$TCPTUNE" sockets --by process), \"tcptune audit --format json\": $(rss_kib "$TCPTUNE" audit --format json)}" >"$OUT/rss-$N.json"
+  echo "{\"loadavg_before\": \"$L0\", \"loadavg_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"seconds_since_created\": $(( $(date +%s) - T0 )), \"ref\": $(syscalls "$REF"), \"tcptune\": $(syscalls "$TCPTUNE" sockets), \"tcptune --by port\": $(syscalls "$TCPTUNE" sockets --by port)}" >"$OUT/meta-$N.json"
+  if [ "$N" -le 100000 ]; then
+    echo "{\"ir\": $(instructions), \"ir_port\": $(instructions --by port)}" >"$OUT/ir-$N.json"
+  fi
+  release "$BATCH"
   release "$BASE_PIDS"
 done
 

@@ -97,6 +97,7 @@ template <class View>
   // Minisocks are counted before any filter: the TIME-WAIT derivation needs all of them.
   if (state == static_cast<uint8_t>(TcpState::kFinWait2) && v.timer() == kTimewaitTimer)
     ++fw2_minisocks_;
+  close_wait_seen_ += state == static_cast<uint8_t>(TcpState::kCloseWait);
   if (opts_.state_mask != 0 && (state >= 32 || !(opts_.state_mask & (1u << state)))) return;
   const uint16_t sport = v.sport();
   if (opts_.port && sport != *opts_.port) return;

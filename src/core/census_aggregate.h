@@ -54,6 +54,8 @@ class CensusAggregator {
   // Orphaned FIN-WAIT-2 timewait minisocks seen (state 5 with the timewait timer), before any
   // filter; they are counted in /proc/net/sockstat "tw" together with TIME-WAIT.
   uint64_t fin_wait2_minisocks() const { return fw2_minisocks_; }
+  // CLOSE-WAIT sockets seen, before any filter: Tcp CurrEstab counts them with ESTABLISHED.
+  uint64_t close_wait_seen() const { return close_wait_seen_; }
   const std::vector<SocketInode>& inodes() const { return inodes_; }
   const AggregateOptions& options() const { return opts_; }
 
@@ -88,6 +90,7 @@ class CensusAggregator {
   uint64_t ipv4_ = 0;
   uint64_t ipv6_ = 0;
   uint64_t fw2_minisocks_ = 0;
+  uint64_t close_wait_seen_ = 0;
   uint64_t fw2_orphaned_ = 0;  // after the filters, like the state counts
   uint64_t est_keepalive_ = 0;  // ESTABLISHED with idiag_timer 2 (keepalive armed)
   uint64_t est_no_timer_ = 0;   // ESTABLISHED with idiag_timer 0

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/census_aggregate.h"
+#include "core/census_derive.h"
 #include "core/kernel_version.h"
 #include "core/proc_net_parse.h"
 #include "platform/fs_util.h"
@@ -20,6 +21,8 @@ namespace {
 constexpr uint32_t kAllStates = 0xfff;  // what ss asks for: states 0..11, no bound-inactive
 constexpr uint32_t kTimeWaitBit = 1u << 6;
 constexpr uint32_t kFinWait2Bit = 1u << 5;
+constexpr uint32_t kEstablishedBit = 1u << 1;
+constexpr uint32_t kCloseWaitBit = 1u << 8;
 
 core::AggregateOptions aggregate_options(const CensusOptions& o, std::vector<std::string>* notes) {
   core::AggregateOptions a;
@@ -47,15 +50,38 @@ core::Result<int64_t> read_sockstat_tw(const std::string& root) {
   return st->tw;
 }
 
+core::Result<int64_t> read_curr_estab(const std::string& root) {
+  const std::string path = join_root(root, "proc/net/snmp");
+  auto text = read_file(path, 1 << 16);
+  if (!text) return text.error();
+  auto values = core::parse_netstat(*text, path);
+  if (!values) return values.error();
+  auto it = values->find("TcpCurrEstab");
+  if (it == values->end()) return core::make_error(path, "no Tcp CurrEstab");
+  return it->second;
+}
+
+std::optional<core::KernelVersion> kernel_version(const std::string& root) {
+  auto rel = read_file(join_root(root, "proc/sys/kernel/osrelease"), 4096);
+  if (!rel) return std::nullopt;
+  auto v = core::parse_kernel_version(*rel);
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+bool at_least(const std::optional<core::KernelVersion>& v, int major, int minor) {
+  return v && (v->major > major || (v->major == major && v->minor >= minor));
+}
+
 // tcp_death_row (and so sockstat "tw") is per network namespace since 4.11; before that it was
 // host-wide and could not be compared with a per-namespace dump (net/ipv4/tcp_ipv4.c
 // tcp_sk_init()).
-bool sockstat_tw_is_per_netns(const std::string& root) {
-  auto rel = read_file(join_root(root, "proc/sys/kernel/osrelease"), 4096);
-  if (!rel) return false;
-  auto v = core::parse_kernel_version(*rel);
-  return v && (v->major > 4 || (v->major == 4 && v->minor >= 11));
-}
+bool sockstat_tw_is_per_netns(const std::optional<core::KernelVersion>& v) { return at_least(v, 4, 11); }
+
+// Tcp CurrEstab counts ESTABLISHED + CLOSE-WAIT from mainline 6.10 (upstream a46d0ea5c942,
+// tcp_set_state() in net/ipv4/tcp.c; tests/kernel/currestab_test.cc). Older kernels count
+// ESTABLISHED only, unless a stable backport changed that, so they are left on the dump.
+bool curr_estab_counts_close_wait(const std::optional<core::KernelVersion>& v) { return at_least(v, 6, 10); }
 
 // One walk for both families; kernels without the compat request get one dump per family.
 core::Result<DumpOutcome> dump_both(uint32_t states, core::CensusAggregator& agg, bool* compat) {
@@ -108,37 +134,63 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
   return c;
 }
 
-// Counts TIME-WAIT without asking the kernel for a message per TIME-WAIT socket:
-// sockstat "tw" counts every timewait minisock of this namespace, i.e. TIME-WAIT plus orphaned
-// FIN-WAIT-2 minisocks (tcp_time_wait() in net/ipv4/tcp_minisocks.c),
-// and the latter are in the dump as state 5 with the timewait timer. Exact when the population
-// is static; when "tw" moves during the dump the counts are a blur either way (a dump is not
-// atomic across hash buckets either), so rather than paying for a second, full dump the census
-// says so in a note. nullopt when sockstat cannot be read or the dump failed.
-std::optional<core::Result<core::Census>> derived_dump(const CensusOptions& o) {
+struct Derivations {
+  bool time_wait = false;
+  bool established = false;
+};
+
+std::optional<core::CounterPair> pair_of(const core::Result<int64_t>& before, const core::Result<int64_t>& after) {
+  if (!before || !after) return std::nullopt;
+  return core::CounterPair{*before, *after};
+}
+
+// Counts the majority states without a message per socket (core/census_derive.h): TIME-WAIT as
+// sockstat "tw" minus the FIN-WAIT-2 minisocks in the dump, ESTABLISHED as Tcp CurrEstab minus
+// the CLOSE-WAIT sockets in the dump; the dump asks only for the other states. Every ehash
+// bucket is still walked (inet_diag_dump_icsk() in net/ipv4/inet_diag.c filters by state while
+// walking), so the saving is the messages: their fill, copy, and the recvmsg round trips.
+// Exact when the population is static; the counters are read before and after the dump and a
+// note says when they moved (a dump is not atomic across hash buckets either), rather than
+// paying for a second, full dump. nullopt when a counter cannot be read or is inconsistent.
+std::optional<core::Result<core::Census>> derived_dump(const CensusOptions& o, Derivations want) {
   std::vector<std::string> notes;
   core::CensusAggregator agg(aggregate_options(o, &notes));
   const uint32_t wanted = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
-  const uint32_t states = (wanted & ~kTimeWaitBit) | kFinWait2Bit;
-  auto before = read_sockstat_tw(o.root);
-  if (!before) return std::nullopt;
+  uint32_t states = wanted;
+  if (want.time_wait) states = (states & ~kTimeWaitBit) | kFinWait2Bit;
+  if (want.established) states = (states & ~kEstablishedBit) | kCloseWaitBit;
+  core::Result<int64_t> tw0 = want.time_wait ? read_sockstat_tw(o.root) : core::Result<int64_t>(0);
+  core::Result<int64_t> est0 = want.established ? read_curr_estab(o.root) : core::Result<int64_t>(0);
+  if (!tw0 || !est0) return std::nullopt;
   bool compat = true;
   auto r = dump_both(states, agg, &compat);
   if (!r) return core::Result<core::Census>(r.error());
-  auto after = read_sockstat_tw(o.root);
-  if (!after) return std::nullopt;
-  const int64_t tw = *after - static_cast<int64_t>(agg.fin_wait2_minisocks());
-  if (tw < 0) return std::nullopt;
-  core::Census c = agg.finish(core::CensusSource::kSockDiag,
-                              compat ? "sock_diag: one inet_diag dump (both families) without TIME-WAIT; "
-                                       "TIME-WAIT = sockstat tw - FIN-WAIT-2 minisocks"
-                                     : "sock_diag: one inet_diag dump per family without TIME-WAIT; "
-                                       "TIME-WAIT = sockstat tw - FIN-WAIT-2 minisocks");
-  c.states[core::TcpState::kTimeWait] = static_cast<uint64_t>(tw);
-  c.time_wait_derived = true;
-  if (*after != *before)
-    notes.push_back(fmt::format("sockets changed during the census (sockstat tw {} -> {}): counts are approximate",
-                                *before, *after));
+  core::DeriveInputs in;
+  in.fin_wait2_minisocks = agg.fin_wait2_minisocks();
+  in.close_wait = agg.close_wait_seen();
+  if (want.time_wait) {
+    in.sockstat_tw = pair_of(tw0, read_sockstat_tw(o.root));
+    if (!in.sockstat_tw) return std::nullopt;
+  }
+  if (want.established) {
+    in.curr_estab = pair_of(est0, read_curr_estab(o.root));
+    if (!in.curr_estab) return std::nullopt;
+  }
+  auto d = core::derive_totals(in);
+  if (!d) return std::nullopt;
+  std::string method = compat ? "sock_diag: one inet_diag dump (both families)" : "sock_diag: one inet_diag dump per family";
+  if (want.established && want.time_wait) method += " without ESTABLISHED and TIME-WAIT";
+  else if (want.established) method += " without ESTABLISHED";
+  else method += " without TIME-WAIT";
+  if (want.established) method += "; ESTABLISHED = Tcp CurrEstab - CLOSE-WAIT";
+  if (want.time_wait) method += "; TIME-WAIT = sockstat tw - FIN-WAIT-2 minisocks";
+  core::Census c = agg.finish(core::CensusSource::kSockDiag, std::move(method));
+  if (d->time_wait && (wanted & kTimeWaitBit)) {
+    c.states[core::TcpState::kTimeWait] = *d->time_wait;
+    c.time_wait_derived = true;
+  }
+  if (d->established && (wanted & kEstablishedBit)) c.states[core::TcpState::kEstablished] = *d->established;
+  notes.insert(notes.end(), d->notes.begin(), d->notes.end());
   if (r->interrupted) notes.push_back("dump interrupted (NLM_F_DUMP_INTR): counts may be inconsistent");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
   return core::Result<core::Census>(std::move(c));
@@ -147,13 +199,20 @@ std::optional<core::Result<core::Census>> derived_dump(const CensusOptions& o) {
 }  // namespace
 
 core::Result<core::Census> NetlinkSockDiag::take(const CensusOptions& o) {
-  const bool wants_tw = o.state_mask == 0 || (o.state_mask & kTimeWaitBit);
   const bool totals_only = !o.by_port && !o.by_remote && !o.by_process && !o.port;
-  // The dump always describes the caller's namespace, so sockstat must be the live one too.
+  // The dump always describes the caller's namespace, so the counters must be the live ones too.
   const bool live_root = o.root == "/";
-  if (o.derive_time_wait && wants_tw && totals_only && live_root && sockstat_tw_is_per_netns(o.root)) {
-    if (auto c = derived_dump(o)) return std::move(*c);
-    return full_dump(o, {"TIME-WAIT not derived (sockstat unreadable or inconsistent); counted from a full dump"});
+  if (totals_only && live_root) {
+    const auto kv = kernel_version(o.root);
+    Derivations want;
+    want.time_wait = o.derive_time_wait && (o.state_mask == 0 || (o.state_mask & kTimeWaitBit)) &&
+                     sockstat_tw_is_per_netns(kv);
+    want.established = o.derive_established && (o.state_mask == 0 || (o.state_mask & kEstablishedBit)) &&
+                       curr_estab_counts_close_wait(kv);
+    if (want.time_wait || want.established) {
+      if (auto c = derived_dump(o, want)) return std::move(*c);
+      return full_dump(o, {"state totals not derived (sockstat or snmp unreadable or inconsistent); counted from a full dump"});
+    }
   }
   return full_dump(o, {});
 }

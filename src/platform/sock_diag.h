@@ -28,6 +28,10 @@ struct CensusOptions {
   // kernel does not build a message per TIME-WAIT socket. Used only for state totals, only when
   // sockstat "tw" is stable across the dump (exact on a static population).
   bool derive_time_wait = true;
+  // Likewise ESTABLISHED as Tcp CurrEstab (/proc/net/snmp) minus the CLOSE-WAIT sockets in the
+  // dump, on kernels whose CurrEstab counts ESTABLISHED + CLOSE-WAIT (>= 6.10, see
+  // core/census_derive.h). Same conditions and the same note when the counter moved.
+  bool derive_established = true;
 };
 
 class SocketCensus {

@@ -43,8 +43,23 @@ std::string render_text(const core::ResetTrace& t) {
                        side ? 100.0 * static_cast<double>(g.count) / static_cast<double>(side) : 0.0,
                        rate(g.count, t.seconds));
   }
-  if (!t.failed_connects.empty()) out += "Failed connections (SYN-SENT to CLOSE), by destination:\n";
-  for (const auto& f : t.failed_connects) out += fmt::format("  {:<40} {:>7}\n", f.remote, f.count);
+  if (!t.failed_connects.empty()) {
+    out += "Failed connections (SYN-SENT to CLOSE), by destination and owner:\n";
+    out += fmt::format("  {:<40} {:<28} {:>7}\n", "DESTINATION", "PROCESS", "COUNT");
+  }
+  for (const auto& f : t.failed_connects) {
+    const std::string owner = f.pid ? fmt::format("{} (pid {})", f.command, f.pid) : "(owner unknown)";
+    out += fmt::format("  {:<40} {:<28} {:>7}\n", f.remote, owner, f.count);
+  }
+  if (!t.addr_unavailable.empty()) {
+    out += fmt::format("connect() failed with EADDRNOTAVAIL (no free local port) {} times, by process and "
+                       "destination:\n", t.addr_unavailable_total());
+    out += fmt::format("  {:<40} {:<28} {:>7}\n", "DESTINATION", "PROCESS", "COUNT");
+  }
+  for (const auto& f : t.addr_unavailable) {
+    out += fmt::format("  {:<40} {:<28} {:>7}\n", f.remote.empty() ? "(not seen)" : f.remote,
+                       fmt::format("{} (pid {})", f.command, f.pid), f.count);
+  }
   if (t.left_out) out += fmt::format("Left out: {} events of other network namespaces\n", t.left_out);
   if (t.lost) out += fmt::format("Lost: {} events (the trace buffer overran; counts are lower bounds)\n", t.lost);
   for (const auto& n : t.notes) out += fmt::format("Note: {}\n", n);

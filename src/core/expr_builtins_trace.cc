@@ -124,6 +124,33 @@ Value fn_traced(EvalContext& ctx, const std::vector<Value>&) {
   return static_cast<int64_t>(t->total());
 }
 
+// connect() calls that found no free local port; not applicable when the syscall tracepoint
+// was not enabled (a kernel without CONFIG_FTRACE_SYSCALLS: the trace's notes say so).
+Value fn_unavailable(EvalContext& ctx, const std::vector<Value>&) {
+  const ResetTrace* t = trace_of(ctx);
+  if (!t || !t->addr_unavailable_traced) return Unknown{};
+  return static_cast<int64_t>(t->addr_unavailable_total());
+}
+
+Value fn_unavailable_processes(EvalContext& ctx, const std::vector<Value>&) {
+  const ResetTrace* t = trace_of(ctx);
+  if (!t || !t->addr_unavailable_traced) return Unknown{};
+  std::string out;
+  for (const auto& f : t->addr_unavailable) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} (pid {})", f.command.empty() ? "?" : f.command, f.pid);
+    if (!f.remote.empty()) out += " to " + f.remote;
+    if (t->addr_unavailable.size() > 1) out += fmt::format(": {}", f.count);
+  }
+  return out;
+}
+
+// Known false without a trace, so a census rule can say "near exhaustion" unless a trace saw it.
+Value fn_exhausted(EvalContext& ctx, const std::vector<Value>&) {
+  const ResetTrace* t = trace_of(ctx);
+  return t != nullptr && t->addr_unavailable_total() > 0;
+}
+
 }  // namespace
 
 std::vector<FunctionSig> trace_functions() {
@@ -144,6 +171,13 @@ std::vector<FunctionSig> trace_functions() {
       {"traced_reset_causes", {T::kString}, T::kString, C::kNone,
        "the kernel's reasons for the resets sent from a local port, with shares and meanings, most frequent first",
        fn_causes},
+      {"traced_addr_unavailable", {}, T::kInt, C::kNone,
+       "connect() calls that failed with EADDRNOTAVAIL (no free local port) during audit --trace", fn_unavailable},
+      {"traced_addr_unavailable_processes", {}, T::kString, C::kNone,
+       "the processes whose connect() failed with EADDRNOTAVAIL, \"curl (pid 4121) to 10.0.0.1:443\" (with counts when several)",
+       fn_unavailable_processes},
+      {"traced_ports_exhausted", {}, T::kBool, C::kNone,
+       "audit --trace saw connect() fail with EADDRNOTAVAIL (false without a trace)", fn_exhausted},
   };
 }
 

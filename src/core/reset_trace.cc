@@ -84,7 +84,27 @@ bool in_namespace(const ResetTraceInput& in, const std::vector<int32_t>& tasks, 
   return false;
 }
 
+// The connecting socket of a failed outgoing connection, as a census saw it.
+const TraceSocket* connecting_socket(const std::vector<TraceSocket>& sockets, const Endpoints& e) {
+  for (const auto& s : sockets) {
+    if (!s.listener && s.port == e.lport && s.address == e.local && s.remote_port == e.rport &&
+        s.remote_address == e.remote) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+// "10.0.0.1:5432", "[::1]:5432"
+std::string remote_text(const Endpoints& e) {
+  return (e.remote.find(':') != std::string::npos ? "[" + e.remote + "]" : e.remote) + ":" + std::to_string(e.rport);
+}
+
+// A connect() that returned -EADDRNOTAVAIL (errno 99, include/uapi/asm-generic/errno.h).
+bool is_addr_unavailable(const TraceLine& t) { return t.event == "sys_exit_connect" && value_of(t, "ret") == "-99"; }
+
 using GroupKey = std::tuple<std::string, std::string, uint16_t, int32_t, std::string>;
+using OwnerKey = std::tuple<std::string, int32_t, std::string>;
 
 void sort_groups(std::vector<ResetGroup>& groups) {
   std::sort(groups.begin(), groups.end(), [](const ResetGroup& a, const ResetGroup& b) {
@@ -103,8 +123,26 @@ ResetTrace build_reset_trace(const ResetTraceInput& in, const std::vector<int32_
   out.reasons_known = in.reasons_known;
   out.notes = in.notes;
   std::map<GroupKey, uint64_t> groups;
-  std::map<std::string, uint64_t> failed;
+  std::map<OwnerKey, uint64_t> failed;
+  std::map<OwnerKey, uint64_t> unavailable;  // (remote, pid, command)
+  std::map<int32_t, std::string> portless;   // task -> destination of its last port-less SYN-SENT -> CLOSE
   for (const TraceLine& t : in.lines) {
+    if (is_addr_unavailable(t)) {
+      const auto task = in.tasks.find(t.pid);
+      const bool local = (task != in.tasks.end() && task->second.local) ||
+                         std::find(local_tasks.begin(), local_tasks.end(), t.pid) != local_tasks.end();
+      const auto dest = portless.find(t.pid);
+      const std::string remote = dest == portless.end() ? std::string() : dest->second;
+      if (dest != portless.end()) portless.erase(dest);
+      if (in.namespace_only && !local) {
+        ++out.left_out;
+      } else if (task != in.tasks.end()) {
+        ++unavailable[{remote, task->second.process, task->second.command}];
+      } else {
+        ++unavailable[{remote, t.pid, t.comm}];
+      }
+      continue;
+    }
     const bool sent = t.event == "tcp_send_reset";
     const bool received = t.event == "tcp_receive_reset";
     const bool state = t.event == "inet_sock_set_state";
@@ -115,13 +153,19 @@ ResetTrace build_reset_trace(const ResetTraceInput& in, const std::vector<int32_
     }
     auto e = endpoints_of(t);
     if (!e) continue;
+    if (state && e->lport == 0) {
+      // connect() entered SYN-SENT but found no local port: no connection was attempted; the
+      // destination goes with the task's sys_exit_connect (in the caller's context too).
+      portless[t.pid] = remote_text(*e);
+      continue;
+    }
     if (in.namespace_only && !in_namespace(in, local_tasks, t, *e)) {
       ++out.left_out;
       continue;
     }
     if (state) {
-      ++failed[(e->remote.find(':') != std::string::npos ? "[" + e->remote + "]" : e->remote) + ":" +
-               std::to_string(e->rport)];
+      const TraceSocket* owner = connecting_socket(in.sockets, *e);
+      ++failed[{remote_text(*e), owner ? owner->pid : 0, owner ? owner->command : ""}];
       continue;
     }
     const TraceSocket* owner = owner_socket(in.sockets, *e);
@@ -133,9 +177,15 @@ ResetTrace build_reset_trace(const ResetTraceInput& in, const std::vector<int32_
     out.groups.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n, std::get<3>(k), std::get<4>(k)});
   }
   sort_groups(out.groups);
-  for (const auto& [remote, n] : failed) out.failed_connects.push_back({remote, n});
+  for (const auto& [k, n] : failed) out.failed_connects.push_back({std::get<0>(k), n, std::get<1>(k), std::get<2>(k)});
   std::stable_sort(out.failed_connects.begin(), out.failed_connects.end(),
                    [](const FailedConnects& a, const FailedConnects& b) { return a.count > b.count; });
+  out.addr_unavailable_traced = in.addr_unavailable_traced;
+  for (const auto& [k, n] : unavailable) {
+    out.addr_unavailable.push_back({std::get<1>(k), std::get<2>(k), n, std::get<0>(k)});
+  }
+  std::stable_sort(out.addr_unavailable.begin(), out.addr_unavailable.end(),
+                   [](const ConnectFailure& a, const ConnectFailure& b) { return a.count > b.count; });
   return out;
 }
 

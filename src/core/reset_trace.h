@@ -1,10 +1,13 @@
 // TCP resets attributed by the kernel's own tracepoints (tcp:tcp_send_reset,
 // tcp:tcp_receive_reset, sock:inet_sock_set_state; docs/trace.md): which direction, the reason
-// the kernel gives (6.10+), the local port and the process owning it. Built from parsed trace
-// lines and the sockets of the traced namespace; pure.
+// the kernel gives (6.10+), the local port and the process owning it; failed outgoing
+// connections by destination and owner, and connect() calls that found no free local port
+// (syscalls:sys_exit_connect, ret -EADDRNOTAVAIL) by calling process. Built from parsed trace
+// lines and the sockets and tasks of the traced namespace; pure.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,11 +27,28 @@ struct ResetGroup {
   bool operator==(const ResetGroup&) const = default;
 };
 
-// Connections that went from SYN-SENT straight to CLOSE (refused, reset or timed out).
+// Connections that went from SYN-SENT straight to CLOSE (refused, reset or timed out). The
+// transition runs in softirq or timer context, so the trace line's task is not the owner: the
+// owner is the process holding the socket when a census (sock_diag, once a second) saw it.
 struct FailedConnects {
   std::string remote;  // "10.0.0.1:5432"
   uint64_t count = 0;
+  int32_t pid = 0;     // owner of the connecting socket; 0 when no census saw it
+  std::string command;
   bool operator==(const FailedConnects&) const = default;
+};
+
+// connect() calls that returned -EADDRNOTAVAIL (no free local port), by calling process and
+// destination. The syscall exit runs in the caller's context, so the trace line's task is the
+// process. The destination comes from the SYN-SENT -> CLOSE transition with local port 0 that
+// tcp_v4_connect()/tcp_v6_connect() make on the same task just before (they enter SYN-SENT,
+// then fail to find a port); "" when that event was not seen.
+struct ConnectFailure {
+  int32_t pid = 0;      // the calling process (thread group id); the thread's id when it was gone
+  std::string command;
+  uint64_t count = 0;
+  std::string remote;   // "10.0.0.1:5432", or ""
+  bool operator==(const ConnectFailure&) const = default;
 };
 
 struct ResetTrace {
@@ -40,10 +60,17 @@ struct ResetTrace {
   uint64_t lost = 0;            // events the buffer overran (per-CPU "overrun" counters)
   std::vector<ResetGroup> groups;          // by count, descending
   std::vector<FailedConnects> failed_connects;  // by count, descending
+  bool addr_unavailable_traced = false;  // syscalls:sys_exit_connect was enabled
+  std::vector<ConnectFailure> addr_unavailable;  // by count, descending
   std::vector<std::string> notes;          // missing tracepoints and other gaps
   bool operator==(const ResetTrace&) const = default;
 
   uint64_t total() const { return sent + received; }
+  uint64_t addr_unavailable_total() const {
+    uint64_t n = 0;
+    for (const auto& f : addr_unavailable) n += f.count;
+    return n;
+  }
 };
 
 // A socket of the traced namespace (from sock_diag), with its owner when known.
@@ -57,9 +84,18 @@ struct TraceSocket {
   std::string command;
 };
 
+// A task seen in a trace line, looked up in /proc while the trace ran.
+struct TraceTask {
+  int32_t process = 0;   // thread group id (the pid a user sees)
+  std::string command;   // /proc/<process>/comm
+  bool local = false;    // lives in the traced network namespace
+};
+
 struct ResetTraceInput {
   std::vector<TraceLine> lines;
   std::vector<TraceSocket> sockets;
+  std::map<int32_t, TraceTask> tasks;  // by trace-line pid (a thread id); absent when gone
+  bool addr_unavailable_traced = false;
   // Keep only events with an endpoint among `sockets` (the traced namespace is not the
   // initial one, whose events are all of the host's).
   bool namespace_only = false;

@@ -11,9 +11,16 @@ nlohmann::json reset_trace_to_json(const ResetTrace& t) {
                       {"pid", g.pid}, {"command", g.command}});
   }
   nlohmann::json failed = nlohmann::json::array();
-  for (const auto& f : t.failed_connects) failed.push_back({{"remote", f.remote}, {"count", f.count}});
+  for (const auto& f : t.failed_connects) {
+    failed.push_back({{"remote", f.remote}, {"count", f.count}, {"pid", f.pid}, {"command", f.command}});
+  }
+  nlohmann::json unavailable = nlohmann::json::array();
+  for (const auto& f : t.addr_unavailable) {
+    unavailable.push_back({{"pid", f.pid}, {"command", f.command}, {"count", f.count}, {"remote", f.remote}});
+  }
   return {{"seconds", t.seconds}, {"sent", t.sent}, {"received", t.received}, {"reasons_known", t.reasons_known},
           {"left_out", t.left_out}, {"lost", t.lost}, {"groups", groups}, {"failed_connects", failed},
+          {"connect_eaddrnotavail_traced", t.addr_unavailable_traced}, {"connect_eaddrnotavail", unavailable},
           {"notes", t.notes}};
 }
 
@@ -41,9 +48,27 @@ Result<ResetTrace> reset_trace_from_json(const nlohmann::json& j, const std::str
   const auto* failed = r.member(j, at, "failed_connects");
   if (failed && r.expect(*failed, at + "/failed_connects", nlohmann::json::value_t::array)) {
     for (size_t i = 0; i < failed->size(); ++i) {
+      const auto& f = (*failed)[i];
       const std::string fat = at + "/failed_connects/" + std::to_string(i);
-      t.failed_connects.push_back({r.string((*failed)[i], fat, "remote"),
-                                   static_cast<uint64_t>(r.integer((*failed)[i], fat, "count"))});
+      FailedConnects fc{r.string(f, fat, "remote"), static_cast<uint64_t>(r.integer(f, fat, "count")), 0, ""};
+      if (f.is_object() && f.contains("pid")) {  // absent in snapshots of the first trace version
+        fc.pid = static_cast<int32_t>(r.integer(f, fat, "pid"));
+        fc.command = r.string(f, fat, "command");
+      }
+      t.failed_connects.push_back(std::move(fc));
+    }
+  }
+  // Both absent in snapshots of the first trace version: not traced then.
+  if (j.contains("connect_eaddrnotavail_traced")) {
+    t.addr_unavailable_traced = r.boolean(j, at, "connect_eaddrnotavail_traced");
+    const auto* un = r.member(j, at, "connect_eaddrnotavail");
+    if (un && r.expect(*un, at + "/connect_eaddrnotavail", nlohmann::json::value_t::array)) {
+      for (size_t i = 0; i < un->size(); ++i) {
+        const auto& f = (*un)[i];
+        const std::string fat = at + "/connect_eaddrnotavail/" + std::to_string(i);
+        t.addr_unavailable.push_back({static_cast<int32_t>(r.integer(f, fat, "pid")), r.string(f, fat, "command"),
+                                      static_cast<uint64_t>(r.integer(f, fat, "count")), r.string(f, fat, "remote")});
+      }
     }
   }
   const auto* notes = r.member(j, at, "notes");

@@ -96,6 +96,23 @@ void parse_symbols(std::string_view fmt, EventFormat* out) {
   }
 }
 
+// A syscall exit event prints "<syscall> -> 0x<return value>" (kernel/trace/trace_syscalls.c
+// print_syscall_exit()): "sys_connect -> 0xffffffffffffff9d" becomes event sys_exit_connect
+// with ret=-99.
+bool parse_syscall_exit(std::string_view text, TraceLine* t) {
+  const size_t arrow = text.find(" -> 0x");
+  if (arrow == std::string_view::npos) return false;
+  const std::string_view name = trim(text.substr(0, arrow));
+  if (name.size() <= 4 || name.substr(0, 4) != "sys_" || name.find(' ') != std::string_view::npos) return false;
+  const std::string_view hex = trim(text.substr(arrow + 6));
+  uint64_t value = 0;
+  const auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
+  if (ec != std::errc{} || p != hex.data() + hex.size() || hex.empty()) return false;
+  t->event = "sys_exit_" + std::string(name.substr(4));
+  t->fields.emplace_back("ret", std::to_string(static_cast<int64_t>(value)));
+  return true;
+}
+
 }  // namespace
 
 bool EventFormat::has_field(std::string_view field) const {
@@ -165,6 +182,7 @@ std::optional<TraceLine> parse_trace_line(std::string_view line) {
   const size_t ts_start = head.find_last_of(' ');
   t.timestamp = std::string(ts_start == std::string_view::npos ? head : head.substr(ts_start + 1));
   const std::string_view after = rest.substr(ts_end + 2);
+  if (parse_syscall_exit(after, &t)) return t;
   const size_t ev_end = after.find(':');
   if (ev_end == std::string_view::npos || ev_end == 0) return std::nullopt;
   t.event = std::string(trim(after.substr(0, ev_end)));

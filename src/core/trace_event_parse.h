@@ -51,7 +51,8 @@ struct TraceLine {
 };
 
 // Parses one line of a trace buffer; nullopt for comment lines ("#"), lost-event notices and
-// anything not in the layout above.
+// anything not in the layout above. A syscall exit ("<ts>: sys_connect -> 0xffffffffffffff9d")
+// becomes event "sys_exit_connect" with the field ret=-99 (the return value, signed).
 std::optional<TraceLine> parse_trace_line(std::string_view line);
 
 // Splits "a.b.c.d:port", "[v6]:port" (the kernel's %pISpc) into address and port.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <unordered_set>
 
@@ -29,10 +30,12 @@ struct Tracepoint {
 };
 
 // SYN-SENT (2) -> CLOSE (7) only: inet_sock_set_state fires on every transition of every socket.
+// connect() returning -EADDRNOTAVAIL (-99) only: sys_exit_connect fires on every connect().
 constexpr Tracepoint kTracepoints[] = {
     {"tcp", "tcp_send_reset", ""},
     {"tcp", "tcp_receive_reset", ""},
     {"sock", "inet_sock_set_state", "oldstate == 2 && newstate == 7 && protocol == 6"},
+    {"syscalls", "sys_exit_connect", "ret == -99"},
 };
 
 // Every TCP socket of this namespace with its endpoints and inode.
@@ -97,14 +100,35 @@ std::vector<int32_t> local_tasks(const std::vector<core::TraceLine>& lines, cons
   return local;
 }
 
-// Parses what the pipe gave, keeping an incomplete last line for the next read.
-void take_lines(std::string& pending, core::ResetTraceInput& in, size_t max_events) {
+// The process (thread group) and command of a task while it still exists, and whether it lives
+// in the namespace whose link is `mine`. A task already gone is left out of in.tasks.
+void note_task(int32_t tid, const std::string& mine, core::ResetTraceInput& in) {
+  if (tid <= 0 || in.tasks.count(tid) != 0) return;
+  const std::string dir = "/proc/" + std::to_string(tid);
+  auto status = read_file(dir + "/status", 1u << 16);
+  if (!status) return;
+  core::TraceTask task;
+  const size_t at = status->find("\nTgid:");
+  if (at == std::string::npos) return;
+  task.process = static_cast<int32_t>(std::strtol(status->c_str() + at + 6, nullptr, 10));
+  if (task.process <= 0) return;
+  if (auto comm = read_file("/proc/" + std::to_string(task.process) + "/comm", 4096)) {
+    task.command = comm->substr(0, comm->find('\n'));
+  }
+  task.local = netns_link((dir + "/ns/net").c_str()) == mine;
+  in.tasks.emplace(tid, std::move(task));
+}
+
+// Parses what the pipe gave, keeping an incomplete last line for the next read. The tasks of
+// syscall events are looked up at once, while they are most likely still running.
+void take_lines(std::string& pending, core::ResetTraceInput& in, size_t max_events, const std::string& mine) {
   size_t start = 0;
   for (size_t eol = pending.find('\n'); eol != std::string::npos; eol = pending.find('\n', start)) {
     auto line = core::parse_trace_line(std::string_view(pending).substr(start, eol - start));
     start = eol + 1;
     if (!line) continue;
     if (in.lines.size() < max_events) {
+      if (line->event.rfind("sys_exit_", 0) == 0) note_task(line->pid, mine, in);
       in.lines.push_back(std::move(*line));
     } else {
       ++in.lost;
@@ -119,12 +143,23 @@ core::Status enable_events(const std::string& tracefs, TraceInstance& inst, core
     const std::string fmt_path = fmt::format("{}/events/{}/{}/format", tracefs, tp.system, tp.event);
     auto text = read_file(fmt_path, 1u << 20);
     if (!text) {
-      in.notes.push_back(fmt::format("tracepoint {}:{} unavailable on this kernel ({})", tp.system, tp.event,
-                                     text.error().summary()));
+      in.notes.push_back(fmt::format("tracepoint {}:{} unavailable on this kernel ({}){}", tp.system, tp.event,
+                                     text.error().summary(),
+                                     std::string_view(tp.system) == "syscalls"
+                                         ? ": connect() failures with EADDRNOTAVAIL are not counted (needs "
+                                           "CONFIG_FTRACE_SYSCALLS)"
+                                         : ""));
       continue;
     }
     auto format = core::parse_event_format(*text, fmt_path);
     if (!format) return format.error();
+    if (std::string_view(tp.event) == "sys_exit_connect") {
+      if (!format->has_field("ret")) {
+        in.notes.push_back("syscalls:sys_exit_connect has no `ret` field here: EADDRNOTAVAIL from connect() not counted");
+        continue;
+      }
+      in.addr_unavailable_traced = true;
+    }
     if (std::string_view(tp.event) == "tcp_send_reset") {
       in.reasons_known = format->has_field("reason");
       if (!in.reasons_known) in.notes.push_back("this kernel's tcp_send_reset gives no reason (added in 6.10)");
@@ -160,7 +195,7 @@ core::Result<core::ResetTraceInput> collect(const std::string& tracefs, const Re
     auto chunk = inst->read_pipe();
     if (!chunk) return chunk.error();
     pending += *chunk;
-    take_lines(pending, in, opts.max_events);
+    take_lines(pending, in, opts.max_events, mine);
     if (std::chrono::steady_clock::now() >= end) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -1,5 +1,5 @@
-// tracefs text (core::parse_event_format, parse_trace_line, split_endpoint) and the reset
-// aggregation over whatever lines parse.
+// tracefs text (core::parse_event_format, parse_trace_line with syscall exit lines,
+// split_endpoint) and the reset and EADDRNOTAVAIL aggregation over whatever lines parse.
 #include "core/reset_trace.h"
 #include "core/reset_trace_json.h"
 #include "core/trace_event_parse.h"
@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto f = core::parse_event_format(text, "format"); !f) (void)f.error().render();
   core::ResetTraceInput in;
   in.namespace_only = size % 2 == 0;
+  in.addr_unavailable_traced = size % 3 == 0;
   size_t start = 0;
   while (start <= text.size()) {
     const size_t eol = text.find('\n', start);
@@ -23,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     start = eol + 1;
   }
   const core::ResetTrace t = core::build_reset_trace(in);
-  fuzz::require(t.sent + t.received + t.left_out <= in.lines.size(), "more resets than lines");
+  fuzz::require(t.sent + t.received + t.left_out + t.addr_unavailable_total() <= in.lines.size(),
+                "more resets and failed connect() calls than lines");
   auto back = core::reset_trace_from_json(core::reset_trace_to_json(t), "fuzz");
   fuzz::require(back && *back == t, "reset trace does not round-trip through JSON");
   return 0;

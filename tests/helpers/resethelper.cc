@@ -10,6 +10,9 @@
 //   noport    the client connects to a port with no listener (the listener's port + 1 closed)
 //   received  like linger after holding each connection 1.5 s; the reset that matters is the
 //             client's received one (same process)
+//   exhaust   sets the namespace's ip_local_port_range to "40000 40001" (refused unless the
+//             namespace is fresh: lo only, still down), holds two connections to its listener, then makes COUNT
+//             connect() calls that fail with EADDRNOTAVAIL (no reset: no port, no packet)
 // RESETHELPER_RATE=N in the environment paces the connections at N per second (bench/); the
 // time they took is printed on stderr ("elapsed_us=N").
 #include <arpa/inet.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -84,6 +88,50 @@ void loopback_up() {
   close(fd);
 }
 
+// A fresh network namespace: lo is its only interface and still down. The host's namespace
+// fails this (its lo is up), so the helper never writes the host's port range. (/proc/1/ns/net
+// cannot be compared: it may be unreadable, e.g. from a container.)
+bool fresh_namespace() {
+  struct if_nameindex* names = if_nameindex();
+  if (!names) return false;
+  bool only_lo = names[0].if_name != nullptr && std::strcmp(names[0].if_name, "lo") == 0 && names[1].if_name == nullptr;
+  if_freenameindex(names);
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  const bool down = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) == 0;
+  close(fd);
+  return only_lo && down;
+}
+
+// Writes the port range of this network namespace, which must be a fresh one.
+void narrow_port_range(bool fresh) {
+  if (!fresh) {
+    errno = EPERM;
+    die("exhaust: refusing to change ip_local_port_range outside a fresh network namespace");
+  }
+  FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "w");
+  if (!f || std::fputs("40000 40001\n", f) < 0 || std::fclose(f) != 0) die("ip_local_port_range");
+}
+
+void exhaust(bool fresh, const char* ip, uint16_t port, int lfd, int count, std::vector<int>* keep) {
+  narrow_port_range(fresh);
+  for (int i = 0; i < 2; ++i) {
+    keep->push_back(connect_to(ip, port));
+    const int fd = accept(lfd, nullptr, nullptr);
+    if (fd < 0) die("accept");
+    keep->push_back(fd);
+  }
+  for (int i = 0; i < count; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a = address(ip, port);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 || errno != EADDRNOTAVAIL) {
+      die("exhaust: connect() did not fail with EADDRNOTAVAIL");
+    }
+    close(fd);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,7 +142,17 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   const char* ip = argv[2];
   const int count = std::atoi(argv[3]);
+  // SIGUSR1 stays blocked until sigsuspend() waits for it. With `while (!g_go) pause();` a
+  // SIGUSR1 delivered between the test of g_go and pause() set g_go, and pause() then waited
+  // for a second signal that never came (the stall of bench/trace_overhead.sh).
+  sigset_t usr1;
+  sigset_t waiting;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &usr1, &waiting);
+  sigdelset(&waiting, SIGUSR1);
   signal(SIGUSR1, on_usr1);
+  const bool fresh = fresh_namespace();
   loopback_up();
   const int lfd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a = address(ip, 0);
@@ -104,13 +162,14 @@ int main(int argc, char** argv) {
   const uint16_t port = ntohs(a.sin_port);
   std::printf("port=%u pid=%d\n", port, getpid());
   std::fflush(stdout);
-  while (!g_go) pause();
+  while (!g_go) sigsuspend(&waiting);
   std::vector<int> keep;
   const char* rate_env = std::getenv("RESETHELPER_RATE");
   const long rate = rate_env ? std::atol(rate_env) : 0;
   timespec t0{};
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (int i = 0; i < count; ++i) {
+  if (mode == "exhaust") exhaust(fresh, ip, port, lfd, count, &keep);
+  for (int i = 0; mode != "exhaust" && i < count; ++i) {
     if (rate > 0) {
       timespec due = t0;
       const long long ns = static_cast<long long>(i) * 1000000000LL / rate;

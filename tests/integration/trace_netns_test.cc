@@ -91,20 +91,20 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// The instance exists and its last event (tcptune enables send, receive, then set_state) is on:
-// the directory alone appears before any event is enabled, and under load resets made in that
-// gap were missed.
+// The instance exists and every event it enables is on (send, receive, set_state, then
+// sys_exit_connect): the directory alone appears before any event is enabled, and under load
+// resets made in that gap were missed.
 bool instance_ready(pid_t pid) {
   const std::string dir = fmt::format("/sys/kernel/tracing/instances/tcptune-{}/events", pid);
   // Each event this kernel has (an older one may lack one) must read 1.
   const std::string states =
       shell("unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && [ -d " + dir +
-            " ] && for e in tcp/tcp_send_reset tcp/tcp_receive_reset sock/inet_sock_set_state; do [ -e " + dir +
+            " ] && for e in tcp/tcp_send_reset tcp/tcp_receive_reset sock/inet_sock_set_state syscalls/sys_exit_connect; do [ -e " + dir +
             "/$e/enable ] && cat " + dir + "/$e/enable; done' 2>/dev/null");
   return !states.empty() && states.find('0') == std::string::npos;
 }
 
-bool wait_for_instance(pid_t pid) {
+bool wait_for_ready(pid_t pid) {
   for (int i = 0; i < 200; ++i) {
     if (instance_ready(pid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -149,7 +149,7 @@ ScenarioRun run_scenario(const std::string& mode, int count, std::vector<std::st
   const int out_fd = ::mkstemp(out_path);
   tcptune_args.insert(tcptune_args.begin(), TCPTUNE_BINARY);
   const pid_t tt = spawn(tcptune_args, out_fd);
-  if (!wait_for_instance(tt)) r.problem += "no trace instance appeared; ";
+  if (!wait_for_ready(tt)) r.problem += "no trace instance with its events enabled appeared; ";
   ::kill(helper, SIGUSR1);
   if (read_fd_line(from_helper) != "done\n") r.problem += "helper did not finish; ";
   r.exit_code = wait_exit(tt);
@@ -274,7 +274,7 @@ std::string ended_by(int sig, int expected_exit) {
     const int devnull = ::open("/dev/null", O_WRONLY);
     const pid_t tt = spawn({TCPTUNE_BINARY, "trace", "--seconds", "60"}, devnull, devnull);
     std::string text;
-    if (!wait_for_instance(tt)) text += "no trace instance appeared\n";
+    if (!wait_for_ready(tt)) text += "no trace instance appeared\n";
     ::kill(tt, sig);
     const int code = wait_exit(tt);
     if (code != expected_exit) text += fmt::format("exit {}\n", code);
@@ -315,7 +315,7 @@ TEST(TraceCleanup, TheRunAfterASigkillRemovesTheStaleInstance) {
     const int devnull = ::open("/dev/null", O_WRONLY);
     const pid_t killed = spawn({TCPTUNE_BINARY, "trace", "--seconds", "60"}, devnull, devnull);
     std::string text;
-    if (!wait_for_instance(killed)) text += "no trace instance appeared\n";
+    if (!wait_for_ready(killed)) text += "no trace instance appeared\n";
     ::kill(killed, SIGKILL);
     wait_exit(killed);
     if (!has_instance(killed)) text += "the killed run's instance is already gone\n";
@@ -367,6 +367,63 @@ TEST(TraceAudit, MixedAbortsGiveAWarningNamingPortProcessAndBothCauses) {
             "kernel's own reasons: 50% TCP_ABORT_ON_CLOSE (5 resets: it closed with received data it had not read); "
             "50% TCP_STATE (5 resets: it aborted the connection, as close() with SO_LINGER {1, 0} does). Its peers see "
             "\"connection reset by peer\".\n");
+}
+
+// A namespace whose ip_local_port_range holds two ports, both taken by connections to one
+// listener: every further connect() fails with EADDRNOTAVAIL before any packet. The syscall's
+// exit runs in the caller's context, so the process is named exactly; the destination comes
+// from the port-less SYN-SENT -> CLOSE transition of the same connect(), which is not counted
+// as a failed connection; nothing is reset.
+TEST(TraceNetns, ExhaustedPortsAreCountedByProcess) {
+  SKIP_UNLESS_TRACE();
+  auto child = in_namespaces(CLONE_NEWNET, [&] {
+    const std::string before = tracing_state();
+    ScenarioRun r = run_scenario("exhaust", 3, {"trace", "--seconds", "2", "--format", "json"});
+    const json j = json::parse(r.out, nullptr, false);
+    std::string text = r.problem;
+    if (!j.is_object()) return text + "not JSON: " + r.out;
+    for (const auto& f : j["connect_eaddrnotavail"]) {
+      std::string remote = f["remote"].get<std::string>();
+      if (remote == "127.0.0.1:" + r.port) remote = "127.0.0.1:PORT";
+      text += fmt::format("{} {} to {} {}\n", f["command"].get<std::string>(),
+                          std::to_string(f["pid"].get<int>()) == r.helper_pid ? "PID" : f["pid"].dump(), remote,
+                          f["count"].get<uint64_t>());
+    }
+    text += fmt::format("traced {} sent {} received {} failed {}\n", j["connect_eaddrnotavail_traced"].dump(),
+                        j["sent"].dump(), j["received"].dump(), j["failed_connects"].size());
+    if (tracing_state() != before) text += "top-level tracing state changed\n";
+    if (r.exit_code != 0) text += fmt::format("exit {}\n", r.exit_code);
+    return text;
+  });
+  EXPECT_EQ(child.report, "resethelper PID to 127.0.0.1:PORT 3\ntraced true sent 0 received 0 failed 0\n");
+}
+
+// The audit says "exhausted" (TT-RESET-TRACE-002) with the count and the process, and the
+// census rule's "running out" (TT-PORTS-001) stays silent.
+TEST(TraceAudit, ExhaustedPortsGiveAWarningNamingTheCountAndTheProcess) {
+  SKIP_UNLESS_TRACE();
+  auto child = in_namespaces(CLONE_NEWNET, [&] {
+    ScenarioRun r = run_scenario("exhaust", 3, {"audit", "--trace", "2", "--format", "json"});
+    const json j = json::parse(r.out, nullptr, false);
+    std::string text = r.problem;
+    if (!j.is_object()) return text + "not JSON: " + r.out;
+    for (const auto& f : j["findings"]) {
+      const std::string id = f["id"].get<std::string>();
+      if (id.rfind("TT-PORTS-", 0) == 0) text += id + " fired\n";
+      if (id != "TT-RESET-TRACE-002") continue;
+      std::string m = f["message"].get<std::string>();
+      for (const auto& [from, to] : {std::pair{"pid " + r.helper_pid + ")", std::string("pid PID)")},
+                                     std::pair{"127.0.0.1:" + r.port + ")", std::string("127.0.0.1:PORT)")}}) {
+        if (const size_t at = m.find(from); at != std::string::npos) m.replace(at, from.size(), to);
+      }
+      text += f["severity"].get<std::string>() + ": " + m + "\n";
+    }
+    return text;
+  });
+  EXPECT_EQ(child.report,
+            "warning: Ephemeral ports exhausted: 3 connect() calls failed with EADDRNOTAVAIL during the trace (by "
+            "resethelper (pid PID) to 127.0.0.1:PORT). net.ipv4.ip_local_port_range is 40000 40001 (2 ports); "
+            "'tcptune sockets --by remote' shows which destinations hold them.\n");
 }
 
 }  // namespace

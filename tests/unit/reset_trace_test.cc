@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/reset_trace.h"
+#include "core/reset_trace_tasks.h"
 #include "core/reset_trace_json.h"
 #include "core/snapshot_json.h"
 #include "core/trace_event_parse.h"
@@ -63,6 +64,21 @@ TEST(TraceLineParse, DefaultLayoutWithACommHoldingSpacesAndDashes) {
   EXPECT_FALSE(parse_trace_line(""));
 }
 
+// kernel/trace/trace_syscalls.c print_syscall_exit(): "<syscall> -> 0x<ret>", as a 6.18
+// instance printed it for a connect() that got EADDRNOTAVAIL.
+TEST(TraceLineParse, ASyscallExitBecomesSysExitWithASignedReturnValue) {
+  auto t = parse_trace_line("         python3-7956    [001] ..... 22171.930730: sys_connect -> 0xffffffffffffff9d");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->comm, "python3");
+  EXPECT_EQ(t->pid, 7956);
+  EXPECT_EQ(t->event, "sys_exit_connect");
+  ASSERT_NE(t->find("ret"), nullptr);
+  EXPECT_EQ(*t->find("ret"), "-99");
+  EXPECT_EQ(*parse_trace_line("x-1 [000] ..... 1.0: sys_connect -> 0x0")->find("ret"), "0");
+  EXPECT_FALSE(parse_trace_line("x-1 [000] ..... 1.0: sys_connect -> 0xzz"));
+  EXPECT_FALSE(parse_trace_line("x-1 [000] ..... 1.0: connect -> 0x1"));
+}
+
 TraceLine line(const std::string& text) { return *parse_trace_line(text); }
 
 ResetTraceInput sample() {
@@ -93,7 +109,7 @@ TEST(ResetTraceBuild, GroupsByDirectionReasonPortAndOwnerAndLeavesOtherNamespace
   EXPECT_DOUBLE_EQ(reason_share(t, 8080, "TCP_ABORT_ON_DATA"), 0.75);
   EXPECT_DOUBLE_EQ(reason_share(t, 9999, "TCP_ABORT_ON_DATA"), 0.0);
   ASSERT_EQ(t.failed_connects.size(), 1u);
-  EXPECT_EQ(t.failed_connects[0], (FailedConnects{"127.0.0.1:5432", 1}));
+  EXPECT_EQ(t.failed_connects[0], (FailedConnects{"127.0.0.1:5432", 1, 0, ""}));
 }
 
 TEST(ResetTraceBuild, TheInitialNamespaceKeepsEveryEvent) {
@@ -102,6 +118,49 @@ TEST(ResetTraceBuild, TheInitialNamespaceKeepsEveryEvent) {
   const ResetTrace t = build_reset_trace(in);
   EXPECT_EQ(t.left_out, 0u);
   EXPECT_EQ(t.sent, 5u);
+}
+
+// EADDRNOTAVAIL by process: a thread is counted under its process (Tgid) and that process's
+// command; a task of another namespace is left out; a task gone before it was looked up keeps
+// its thread id and the trace line's comm. A failed connect() whose socket a census saw is
+// attributed to that socket's owner.
+TEST(ResetTraceBuild, AddressUnavailableIsCountedByProcessAndFailedConnectsByOwner) {
+  ResetTraceInput in;
+  in.namespace_only = true;
+  in.addr_unavailable_traced = true;
+  in.sockets = {{"127.0.0.1", 40001, "127.0.0.1", 5432, false, 78, "psql"}};
+  in.tasks = {{7956, {7950, "python3", true}}, {7957, {7950, "python3", true}}, {8000, {8000, "other", false}}};
+  const std::string exit99 = " [001] ..... 1.0: sys_connect -> 0xffffffffffffff9d";
+  // connect() by 7956 enters SYN-SENT without a port, then fails: the pair gives the destination.
+  in.lines.push_back(line("worker-7956 [001] ..... 1.0: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=0 dport=443 saddr=0.0.0.0 daddr=10.0.0.1 saddrv6=:: daddrv6=::ffff:10.0.0.1 oldstate=TCP_SYN_SENT newstate=TCP_CLOSE"));
+  for (const char* task : {"worker-7956", "worker-7957", "worker-7957", "other-8000"}) in.lines.push_back(line(task + exit99));
+  in.lines.push_back(line("x-1 [000] ..... 1.0: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=40001 dport=5432 saddr=127.0.0.1 daddr=127.0.0.1 saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.1 oldstate=TCP_SYN_SENT newstate=TCP_CLOSE"));
+  ResetTrace t = build_reset_trace(in, {});
+  EXPECT_TRUE(t.addr_unavailable_traced);
+  ASSERT_EQ(t.addr_unavailable.size(), 2u);
+  EXPECT_EQ(t.addr_unavailable[0], (ConnectFailure{7950, "python3", 2, ""}));
+  EXPECT_EQ(t.addr_unavailable[1], (ConnectFailure{7950, "python3", 1, "10.0.0.1:443"}));
+  EXPECT_EQ(t.addr_unavailable_total(), 3u);
+  EXPECT_EQ(t.left_out, 1u);
+  ASSERT_EQ(t.failed_connects.size(), 1u);
+  EXPECT_EQ(t.failed_connects[0], (FailedConnects{"127.0.0.1:5432", 1, 78, "psql"}));
+  in.tasks.clear();
+  t = build_reset_trace(in, {7956});
+  EXPECT_EQ(t.addr_unavailable, (std::vector<ConnectFailure>{{7956, "worker", 1, "10.0.0.1:443"}}));
+  EXPECT_EQ(t.left_out, 3u);
+  // A snapshot of the first trace version (no connect_eaddrnotavail*, no owner of a failed
+  // connect) loads as "not traced".
+  auto j = reset_trace_to_json(t);
+  EXPECT_EQ(j["connect_eaddrnotavail"], nlohmann::json::parse(R"([{"pid": 7956, "command": "worker", "count": 1, "remote": "10.0.0.1:443"}])"));
+  j.erase("connect_eaddrnotavail");
+  j.erase("connect_eaddrnotavail_traced");
+  j["failed_connects"][0].erase("pid");
+  j["failed_connects"][0].erase("command");
+  auto old = reset_trace_from_json(j, "s.json");
+  ASSERT_TRUE(old) << old.error().render();
+  EXPECT_FALSE(old->addr_unavailable_traced);
+  EXPECT_TRUE(old->addr_unavailable.empty());
+  EXPECT_EQ(old->failed_connects[0], (FailedConnects{"127.0.0.1:5432", 1, 0, ""}));
 }
 
 TEST(ResetTraceJson, RoundTripsInASnapshotAndOlderSnapshotsStillLoad) {

@@ -5,6 +5,14 @@
 #include <fmt/format.h>
 
 namespace tcptune::cli {
+namespace {
+
+// The live-census note on a changed tcp_keepalive_time/intvl/probes item.
+bool shows_reach(const core::Plan& plan, const core::PlannedChange& it) {
+  return it.change && !plan.keepalive_reach.empty() && it.key.rfind("net.ipv4.tcp_keepalive_", 0) == 0;
+}
+
+}  // namespace
 
 std::string render_plan_text(const core::Plan& plan, const std::string& source) {
   std::string out = fmt::format("Profile '{}' against {}{}\n", plan.profile, source,
@@ -20,6 +28,7 @@ std::string render_plan_text(const core::Plan& plan, const std::string& source) 
     out += fmt::format("\n{:<{}}  {}{}\n", it.key, width, what, from);
     out += fmt::format("    {}\n", it.reason);
     for (const auto& n : it.notes) out += fmt::format("    note: {}\n", n);
+    if (shows_reach(plan, it)) out += fmt::format("    note: {}\n", plan.keepalive_reach);
   }
   if (!plan.omitted.empty()) out += "\nNot set:\n";
   for (const auto& o : plan.omitted) out += fmt::format("  {}\n", o);
@@ -33,6 +42,7 @@ nlohmann::json render_plan_json(const core::Plan& plan, const std::string& sourc
     items.push_back({{"key", it.key}, {"current", it.before}, {"target", it.after},
                      {"change", it.change}, {"reason", it.reason}, {"origin", it.origin},
                      {"notes", it.notes}});
+    if (shows_reach(plan, it)) items.back()["notes"].push_back(plan.keepalive_reach);
     if (it.floor_kept) items.back()["at_least"] = it.floor;
   }
   nlohmann::json j = {{"profile", plan.profile}, {"description", plan.description},

@@ -35,11 +35,6 @@ std::optional<std::string> effective(const Plan& plan, const Snapshot& s, std::s
 // Facts the snapshot adds to a reason: tcp_slow_start_after_idle (no-op with
 // congestion controls that implement cong_control, e.g. BBR: tcp_slow_start_after_idle_check()
 // returns early) and tcp_tw_reuse (needs timestamps: tests/kernel/timewait_test.cc).
-bool is_keepalive_key(std::string_view key) {
-  return key == "net.ipv4.tcp_keepalive_time" || key == "net.ipv4.tcp_keepalive_intvl" ||
-         key == "net.ipv4.tcp_keepalive_probes";
-}
-
 // Which ESTABLISHED sockets a keepalive change reaches: only those with SO_KEEPALIVE, which the
 // census sees as the keepalive timer armed (inet_sk_diag_fill(): idiag_timer 2); nothing is said
 // without a census that counted timers.
@@ -47,6 +42,7 @@ std::optional<std::string> keepalive_reach(const Snapshot& s) {
   if (!s.census || !s.census->timers_counted) return std::nullopt;
   const Census& c = *s.census;
   const uint64_t all = c.states[TcpState::kEstablished];
+  if (all == 0) return "no ESTABLISHED sockets now: nothing yet shows whether they will use SO_KEEPALIVE";
   std::string text = fmt::format("this change reaches {} of the {} ESTABLISHED sockets now (those with SO_KEEPALIVE); "
                                  "{} have no keepalive timer and no tcp_keepalive_* value reaches them",
                                  c.established_keepalive, all, c.established_no_timer);
@@ -56,9 +52,8 @@ std::optional<std::string> keepalive_reach(const Snapshot& s) {
 }
 
 void add_notes(Plan& plan, const Snapshot& s) {
-  const auto reach = keepalive_reach(s);
+  if (const auto reach = keepalive_reach(s)) plan.keepalive_reach = *reach;
   for (auto& it : plan.items) {
-    if (reach && it.change && is_keepalive_key(it.key)) it.notes.push_back(*reach);
     if (it.key == "net.ipv4.tcp_slow_start_after_idle") {
       if (auto cc = effective(plan, s, kCongestion); cc && *cc == "bbr") {
         it.notes.push_back("no effect while tcp_congestion_control is bbr (BBR sets cong_control; "

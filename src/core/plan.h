@@ -45,6 +45,10 @@ struct Plan {
   std::optional<KernelVersion> kernel;  // the snapshot's kernel version, when known
   std::vector<PlannedChange> items;     // in profile order
   std::vector<std::string> omitted;     // kernel_defaults entries that do not apply here, and why
+  // How many ESTABLISHED sockets a tcp_keepalive_* change reaches now, from the live census
+  // ("" without one). Shown by recommend and apply on each changed keepalive key; not written to
+  // a generated sysctl.d file, whose text must not depend on the connections of the moment.
+  std::string keepalive_reach;
   bool operator==(const Plan&) const = default;
 
   // Number of items whose live value differs from the target.

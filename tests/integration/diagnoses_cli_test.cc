@@ -1,5 +1,6 @@
 // The built binary: thresholds (--set, tcptune.toml, --list-thresholds), --profile, and
 // `tcptune explain FINDING-ID`, on the 6.18 fixture tree (defaults, no sockets).
+#include <cstdio>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -108,6 +109,32 @@ TEST(DiagnosesCli, DeclaredProfileJudgesTheHostKeyByKey) {
   write_text(sys + "core/somaxconn", "1024\n");
   r = tt({"--root", root, "audit", "--format", "json", "--profile", "reverse-proxy"});
   EXPECT_EQ(items(r.out), std::vector<std::string>{"net.core.somaxconn"}) << r.out;
+}
+
+// The namespace's conntrack entry count against nf_conntrack_max (a copied tree: filling a real
+// table takes ~200k flows): 80% warns with both numbers, less is silent, no count is silent.
+TEST(DiagnosesCli, ConntrackTableNearItsLimit) {
+  TempDir d;
+  const std::string root = d.path() + "/root";
+  ASSERT_EQ(std::system(("cp -a " + kNew + " " + root).c_str()), 0);
+  const std::string nf = root + "/proc/sys/net/netfilter/";
+  auto conntrack = [&] {
+    std::vector<std::string> v;
+    const auto j = nlohmann::json::parse(tt({"--root", root, "audit", "--format", "json"}).out);
+    for (const auto& f : j["findings"]) {
+      if (f["id"] == "TT-CONNTRACK-001") v.push_back(f["message"]);
+    }
+    return v;
+  };
+  EXPECT_TRUE(conntrack().empty());  // the fixture: 0 entries
+  write_text(nf + "nf_conntrack_max", "1000\n");
+  write_text(nf + "nf_conntrack_count", "800\n");
+  EXPECT_EQ(conntrack(), std::vector<std::string>{"This network namespace tracks 800 connections and "
+                                                  "net.netfilter.nf_conntrack_max is 1000: 80% full."});
+  write_text(nf + "nf_conntrack_count", "799\n");
+  EXPECT_TRUE(conntrack().empty());
+  std::remove((nf + "nf_conntrack_count").c_str());  // no count read: nothing to judge, no gap
+  EXPECT_TRUE(conntrack().empty());
 }
 
 // Command-line settings errors are usage errors (2); errors in tcptune.toml, a file to fix, are

@@ -254,3 +254,29 @@ INSTANTIATE_TEST_SUITE_P(Shipped, LatentUnderProfile,
 
 }  // namespace
 }  // namespace tcptune
+
+namespace tcptune {
+namespace {
+
+// nf_conntrack_tcp_timeout_established is per namespace: a value below tcp_keepalive_time in a
+// fresh namespace is reported with both values; the default (5 days) and a keepalive below the
+// timeout are silent. Skipped when nf_conntrack is not loaded (its keys do not exist).
+TEST(ConntrackNetns, EstablishedTimeoutShorterThanKeepaliveIsReported) {
+  if (!std::filesystem::exists("/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established")) {
+    GTEST_SKIP() << "nf_conntrack is not loaded on this host: its sysctls do not exist";
+  }
+  auto r = predeploy({{"net.netfilter.nf_conntrack_tcp_timeout_established", "600"}});
+  SKIP_WITHOUT_NETNS(r);
+  EXPECT_EQ(findings(r.report, "TT-CONNTRACK-002"),
+            "TT-CONNTRACK-002: net.netfilter.nf_conntrack_tcp_timeout_established is 600 s, shorter than "
+            "net.ipv4.tcp_keepalive_time (7200 s): an idle connection's conntrack entry expires before its "
+            "first keepalive probe.\n")
+      << r.report;
+  r = predeploy({{"net.netfilter.nf_conntrack_tcp_timeout_established", "600"}, {"net.ipv4.tcp_keepalive_time", "120"}});
+  EXPECT_EQ(findings(r.report, "TT-CONNTRACK"), "") << r.report;
+  r = predeploy({});
+  EXPECT_EQ(findings(r.report, "TT-CONNTRACK"), "") << r.report;
+}
+
+}  // namespace
+}  // namespace tcptune

@@ -39,9 +39,12 @@ inline Catalogue test_catalogue() {
   recycle.removed_in = KernelVersion{4, 12, 0};
   recycle.removed_text = "4.12 (commit 4396e46187ca)";
   c.entries[recycle.key] = recycle;
-  auto ct = entry("net.netfilter.nf_conntrack_max");
-  ct.module = "nf_conntrack";
-  c.entries[ct.key] = ct;
+  for (const char* k : {"net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_count",
+                        "net.netfilter.nf_conntrack_tcp_timeout_established"}) {
+    auto ct = entry(k);
+    ct.module = "nf_conntrack";
+    c.entries[ct.key] = ct;
+  }
   auto delay = entry("net.ipv4.tcp_tw_reuse_delay");
   delay.added_in = KernelVersion{6, 14, 0};
   c.entries[delay.key] = delay;
@@ -93,6 +96,8 @@ inline Snapshot default_618_snapshot() {
   set("net.ipv4.tcp_ehash_entries", "262144");
   set("net.ipv4.tcp_congestion_control", "bbr");
   set("net.netfilter.nf_conntrack_max", "262144");
+  set("net.netfilter.nf_conntrack_count", "120");
+  set("net.netfilter.nf_conntrack_tcp_timeout_established", "432000");
   set("kernel.pid_max", "4194304");
   set("fs.protected_regular", "1");
   s.sysctls["net.ipv4.tcp_tw_recycle"] = SysctlReading::absent();

@@ -117,14 +117,15 @@ TEST(CensusNetns, DerivedEstablishedIsExact) {
 // When connections open and close while the census runs, CurrEstab moves between the reads
 // before and after the dump, and the census says so instead of presenting exact counts. A bash
 // loop connects to the helper's listener and closes again (each connection moves CurrEstab) while
-// `tcptune sockets` runs until one census caught the movement (at most 200 tries).
+// `tcptune sockets` runs until one census caught the movement (at most 200 tries; the loop waits
+// for the note itself, not for the method text, which names Tcp CurrEstab on every run).
 TEST(CensusNetns, MovingPopulationIsStated) {
   SKIP_UNLESS_NETNS();
   const Population p{.estab = 2000, .tw = 0, .cw = 0, .fw2_orphan = 0, .synrecv = 0, .v4 = 9090, .v6 = 0};
   const std::string script = fmt::format(
       "(while :; do exec 3<>/dev/tcp/127.0.0.1/{0}; exec 3>&-; done) 2>/dev/null & churn=$!; "
       "for i in $(seq 200); do out=$({1} sockets --format json); "
-      "case $out in *\"Tcp CurrEstab\"*) break;; esac; done; kill $churn; echo \"$out\"",
+      "case $out in *\"sockets changed during the census (Tcp CurrEstab\"*) break;; esac; done; kill $churn; echo \"$out\"",
       p.v4, TCPTUNE_BINARY);
   const std::string cmd = fmt::format("unshare -n {} --v4 {} --estab {} -- bash -c '{}'", TCPTUNE_SOCKHELPER, p.v4,
                                       p.estab, script);

@@ -74,7 +74,8 @@ TEST(Fleet, HostNamesKeptAreBoundedAndTheRestCounted) {
   FleetTally t;
   for (int i = 0; i < 100; ++i) t.add(host("g", "a" + std::to_string(i), "60"));
   for (int i = 0; i < 30; ++i) t.add(host("g", "b" + std::to_string(i), "30"));
-  const auto& d = t.report().groups[0].deviations[0];
+  const FleetReport r = t.report();  // a reference into the temporary would dangle
+  const auto& d = r.groups[0].deviations[0];
   EXPECT_EQ(d.hosts.count, 30u);
   EXPECT_EQ(d.hosts.names.size(), kFleetNamedHosts);
 }

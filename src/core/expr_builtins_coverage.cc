@@ -29,8 +29,6 @@ std::optional<uint16_t> port_of(const std::string& text) {
 }
 
 constexpr const char* kNoTimers = "the census has no timer counts (a snapshot taken before tcptune counted them)";
-constexpr const char* kNoProcessView = "owner not collected (run 'tcptune audit --processes' as root to name it)";
-constexpr const char* kNoOwner = "owner not found (sockets of other users are visible to root only)";
 
 // The port's row, or why there is none (an Unknown with a gap).
 std::variant<const PortCounts*, Unknown> timer_row(const Census& c, const std::string& text) {
@@ -58,13 +56,6 @@ Value port_timer_value(EvalContext& ctx, const std::vector<Value>& a, bool keepa
 
 Value fn_port_keepalive(EvalContext& ctx, const std::vector<Value>& a) { return port_timer_value(ctx, a, true); }
 Value fn_port_no_timer(EvalContext& ctx, const std::vector<Value>& a) { return port_timer_value(ctx, a, false); }
-
-std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners) {
-  if (owners.size() == 1) return owners[0].first;
-  std::string out;
-  for (const auto& [who, n] : owners) out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", who, n);
-  return out;
-}
 
 Value fn_established_owners(EvalContext& ctx, const std::vector<Value>& a) {
   const Census* c = census_of(ctx);
@@ -130,18 +121,7 @@ Value id_keepalive_coverage(EvalContext& ctx) {
 }
 
 Value id_syn_sent_processes(EvalContext& ctx) {
-  const Census* c = census_of(ctx);
-  if (!c || !c->processes) return std::string(kNoProcessView);
-  std::vector<std::pair<std::string, uint64_t>> owners;
-  for (const auto& p : *c->processes) {
-    const uint64_t n = p.states[TcpState::kSynSent];
-    if (n > 0) owners.emplace_back(fmt::format("{} (pid {})", p.command, p.pid), n);
-  }
-  std::stable_sort(owners.begin(), owners.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
-  if (owners.empty()) return std::string(kNoOwner);
-  const std::string text = owners_text(owners);
-  ctx.fact("owner", "SYN-SENT held by " + text);
-  return "held by " + text;
+  return processes_in_state(ctx, TcpState::kSynSent, "SYN-SENT", "held by");
 }
 
 }  // namespace

@@ -170,16 +170,6 @@ Value remote_value(EvalContext& ctx, const std::string& item, bool established) 
   return static_cast<int64_t>(n);
 }
 
-// "java (pid 4121)" for one owner, "java (pid 4121): 80, nginx (pid 77): 7" for several.
-std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners) {
-  if (owners.size() == 1) return owners[0].first;
-  std::string out;
-  for (const auto& [who, n] : owners) out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", who, n);
-  return out;
-}
-
-constexpr const char* kNoProcessView = "owner not collected (run 'tcptune audit --processes' as root to name it)";
-constexpr const char* kNoOwner = "owner not found (sockets of other users are visible to root only)";
 
 Value fn_close_wait_owners(EvalContext& ctx, const std::vector<Value>& a) {
   const Census* c = census_of(ctx);
@@ -304,18 +294,7 @@ Value id_top_remote(EvalContext& ctx) {
 }
 
 Value id_close_wait_processes(EvalContext& ctx) {
-  const Census* c = census_of(ctx);
-  if (!c || !c->processes) return std::string(kNoProcessView);
-  std::vector<std::pair<std::string, uint64_t>> owners;
-  for (const auto& p : *c->processes) {
-    const uint64_t n = p.states[TcpState::kCloseWait];
-    if (n > 0) owners.emplace_back(fmt::format("{} (pid {})", p.command, p.pid), n);
-  }
-  std::stable_sort(owners.begin(), owners.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
-  if (owners.empty()) return std::string(kNoOwner);
-  const std::string text = owners_text(owners);
-  ctx.fact("owner", "CLOSE-WAIT held by " + text);
-  return "owned by " + text;
+  return processes_in_state(ctx, TcpState::kCloseWait, "CLOSE-WAIT", "owned by");
 }
 
 Value id_rates_measured(EvalContext& ctx) { return has_rates(counters_of(ctx)); }
@@ -333,6 +312,28 @@ Value id_interval(EvalContext& ctx) {
 }
 
 }  // namespace
+
+std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners) {
+  if (owners.size() == 1) return owners[0].first;
+  std::string out;
+  for (const auto& [who, n] : owners) out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", who, n);
+  return out;
+}
+
+Value processes_in_state(EvalContext& ctx, TcpState state, std::string_view state_name, std::string_view verb) {
+  const Census* c = census_of(ctx);
+  if (!c || !c->processes) return std::string(kNoProcessView);
+  std::vector<std::pair<std::string, uint64_t>> owners;
+  for (const auto& p : *c->processes) {
+    const uint64_t n = p.states[state];
+    if (n > 0) owners.emplace_back(fmt::format("{} (pid {})", p.command, p.pid), n);
+  }
+  std::stable_sort(owners.begin(), owners.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+  if (owners.empty()) return std::string(kNoOwner);
+  const std::string text = owners_text(owners);
+  ctx.fact("owner", fmt::format("{} held by {}", state_name, text));
+  return fmt::format("{} {}", verb, text);
+}
 
 std::vector<FunctionSig> evidence_functions() {
   using T = Type;

@@ -4,6 +4,8 @@
 // counters, thresholds, profiles, per-port iteration) means adding table rows.
 #pragma once
 
+#include <cstdint>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,15 @@ const std::vector<FunctionSig>& function_table();
 // The evidence vocabulary (census, counters, thresholds, profile): appended to the tables above
 // (expr_builtins_evidence.cc).
 std::vector<FunctionSig> evidence_functions();
+
+// Owner evidence shared by the builtin files (defined in expr_builtins_evidence.cc).
+inline constexpr const char* kNoProcessView = "owner not collected (run 'tcptune audit --processes' as root to name it)";
+inline constexpr const char* kNoOwner = "owner not found (sockets of other users are visible to root only)";
+// "java (pid 4121)" for one owner, "java (pid 4121): 80, nginx (pid 77): 7" for several.
+std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners);
+// The processes holding sockets in `state` (the --processes view), most first: "<verb> TEXT",
+// with the fact "<state_name> held by TEXT"; why not, when the view or an owner is missing.
+Value processes_in_state(EvalContext& ctx, TcpState state, std::string_view state_name, std::string_view verb);
 std::vector<IdentSig> evidence_idents();
 std::vector<IterationSig> evidence_iterations();
 // The namespace vocabulary (netns_host, netns, host_sysctl, kernel_default, profile_value,

@@ -130,6 +130,9 @@ struct Census {
   uint64_t sockets_without_owner = 0;  // in the process view: minisocks, request socks, others
   std::optional<std::vector<PortOwner>> close_wait_owners;  // with the process view: CLOSE-WAIT by port and owner
   std::optional<std::vector<PortOwner>> established_owners;  // with the process view: ESTABLISHED by port and owner
+  // The owner lists name the owners of at most this many ports per state (the ports with the
+  // most sockets in it); 0 = every port with such sockets is in the lists.
+  uint32_t owners_port_limit = 0;
   // The keepalive view: ESTABLISHED sockets with the keepalive timer armed (idiag_timer 2) and
   // with no timer (0), in total and per port (PortCounts). False in snapshots written before it
   // existed: then the counts are unknown, not zero.

@@ -1,6 +1,7 @@
 #include "core/census_aggregate.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <new>
 
@@ -63,14 +64,30 @@ size_t CensusAggregator::RemoteHash::operator()(const RemoteKey& k) const {
 }
 
 CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts)) {
+  if (opts_.collect_inodes) owners_ = std::make_unique<SocketOwnerIndex>();
   if (opts_.by_port) {
     listener_index_ = zeroed<uint32_t>(65536);
-    port_index_ = zeroed<uint32_t>(65536);
     port_rows_ = zeroed<PortRow>(65536);
-    port_of_row_ = zeroed<uint16_t>(65536);
-    port_timers_ = zeroed<TimerRow>(65536);
-    if (!listener_index_ || !port_index_ || !port_rows_ || !port_of_row_ || !port_timers_) throw std::bad_alloc();
+    wrapped_ports_ = zeroed<uint64_t>(65536 / 64);
+    if (!listener_index_ || !port_rows_ || !wrapped_ports_) throw std::bad_alloc();
   }
+}
+
+// Adds one to a per-port byte counter; a wrap to 0 is carried into wraps_ (256 per entry).
+void CensusAggregator::bump_port(uint16_t port, size_t column) {
+  if (++port_rows_[port][column] != 0) [[likely]]
+    return;
+  ++wraps_[(uint32_t{port} << 4) | static_cast<uint32_t>(column)];
+  wrapped_ports_[port / 64] |= uint64_t{1} << (port % 64);
+}
+
+uint32_t CensusAggregator::port_value(uint16_t port, size_t column) const {
+  uint32_t v = port_rows_[port][column];
+  if ((wrapped_ports_[port / 64] >> (port % 64)) & 1u) {
+    auto it = wraps_.find((uint32_t{port} << 4) | static_cast<uint32_t>(column));
+    if (it != wraps_.end()) v += it->second * 256u;
+  }
+  return v;
 }
 
 namespace {
@@ -117,17 +134,12 @@ template <class View>
   else if (family == kAfInet6) ++ipv6_;
   if (opts_.by_port) {
     if (slot == static_cast<size_t>(TcpState::kListen)) count_listener(sport, v.rqueue(), v.wqueue());
-    uint32_t idx = port_index_[sport];
-    if (idx == 0) {  // a port's first socket: rows are zero already
-      port_of_row_[n_port_rows_] = sport;
-      idx = port_index_[sport] = ++n_port_rows_;
-    }
-    ++port_rows_[idx - 1][slot];
-    if (estab && timer == kKeepaliveTimer) ++port_timers_[idx - 1][0];
-    else if (estab && timer == 0) ++port_timers_[idx - 1][1];
+    bump_port(sport, slot);
+    if (estab && timer == kKeepaliveTimer) bump_port(sport, kKeepaliveColumn);
+    else if (estab && timer == 0) bump_port(sport, kNoTimerColumn);
   }
   if (opts_.by_remote) count_remote(v.socket());
-  if (opts_.collect_inodes) inodes_.push_back(SocketInode{v.inode(), state, sport});
+  if (owners_) owners_->add(v.inode(), state, sport);
 }
 
 void CensusAggregator::on_socket(const DiagSocket& s) { count(SocketFields{s}); }
@@ -193,30 +205,47 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     std::vector<ListenerCounts> ls = listener_rows_;
     std::sort(ls.begin(), ls.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
     c.listeners = std::move(ls);
-    // Rank (total, port) pairs and materialise only the top N rows: the table can hold tens of
-    // thousands of ephemeral ports and sorting full rows dominated the user-space cost.
-    std::vector<std::pair<uint64_t, uint16_t>> rank;
-    rank.reserve(n_port_rows_);
-    for (size_t r = 0; r < n_port_rows_; ++r) {
-      // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory), and the
-      // narrow sum is a third of the instructions of a widening one.
+    // Keep the top N (total, port) keys in a min-heap while scanning the 65536 rows: memory
+    // O(N) whatever the number of ports seen. Key: total << 16 | (65535 - port), so a larger
+    // key is more sockets, then the lower port.
+    std::vector<uint64_t> heap;
+    const size_t keep = opts_.top_n;
+    heap.reserve(std::min<size_t>(keep, 65536));
+    uint64_t distinct = 0;
+    for (uint32_t p = 0; p < 65536; ++p) {
+      const auto port = static_cast<uint16_t>(p);
+      const PortRow& row = port_rows_[port];
+      // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
       uint32_t t = 0;
-      for (uint32_t v : port_rows_[r]) t += v;
-      rank.emplace_back(t, port_of_row_[r]);
+      for (size_t k = 0; k < kStateSlots; ++k) t += row[k];
+      const bool wrapped = (wrapped_ports_[p / 64] >> (p % 64)) & 1u;
+      if (t == 0 && !wrapped) continue;
+      if (wrapped) {
+        t = 0;
+        for (size_t k = 0; k < kStateSlots; ++k) t += port_value(port, k);
+      }
+      ++distinct;
+      if (keep == 0) continue;
+      const uint64_t key = (uint64_t{t} << 16) | (65535u - p);
+      if (heap.size() < keep) {
+        heap.push_back(key);
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+      } else if (key > heap.front()) {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+        heap.back() = key;
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+      }
     }
-    const size_t keep = std::min(opts_.top_n, rank.size());
-    std::partial_sort(rank.begin(), rank.begin() + static_cast<std::ptrdiff_t>(keep), rank.end(),
-                      [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-    std::vector<PortCounts> ports(keep);
-    for (size_t i = 0; i < keep; ++i) {
-      ports[i].port = rank[i].second;
-      const PortRow& row = port_rows_[port_index_[rank[i].second] - 1];
-      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = row[k];
-      const TimerRow& timers = port_timers_[port_index_[rank[i].second] - 1];
-      ports[i].keepalive = timers[0];
-      ports[i].no_timer = timers[1];
+    std::sort(heap.begin(), heap.end(), std::greater<>());
+    std::vector<PortCounts> ports(heap.size());
+    for (size_t i = 0; i < heap.size(); ++i) {
+      const auto port = static_cast<uint16_t>(65535u - (heap[i] & 0xffffu));
+      ports[i].port = port;
+      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = port_value(port, k);
+      ports[i].keepalive = port_value(port, kKeepaliveColumn);
+      ports[i].no_timer = port_value(port, kNoTimerColumn);
     }
-    c.distinct_ports = rank.size();
+    c.distinct_ports = distinct;
     c.ports = std::move(ports);
   }
   if (opts_.by_remote) {
@@ -236,51 +265,6 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     c.remotes = std::move(rs);
   }
   return c;
-}
-
-std::vector<PortOwner> attribute_port_owners(const std::vector<SocketInode>& inodes,
-                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
-                                             TcpState state) {
-  std::map<std::pair<uint16_t, int32_t>, PortOwner> by_key;
-  for (const SocketInode& si : inodes) {
-    if (state_slot(si.state) != static_cast<size_t>(state) || si.inode == 0) continue;
-    auto it = owners.find(si.inode);
-    if (it == owners.end()) continue;
-    PortOwner& po = by_key[{si.port, it->second.pid}];
-    po.port = si.port;
-    po.pid = it->second.pid;
-    po.command = it->second.command;
-    ++po.sockets;
-  }
-  std::vector<PortOwner> out;
-  for (auto& [k, po] : by_key) out.push_back(std::move(po));
-  std::stable_sort(out.begin(), out.end(), [](const PortOwner& a, const PortOwner& b) { return a.sockets > b.sockets; });
-  return out;
-}
-
-std::vector<ProcessSockets> attribute_owners(const std::vector<SocketInode>& inodes,
-                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
-                                             uint64_t* without_owner) {
-  std::map<int32_t, ProcessSockets> by_pid;
-  uint64_t orphans = 0;
-  for (const SocketInode& si : inodes) {
-    auto it = si.inode == 0 ? owners.end() : owners.find(si.inode);
-    if (it == owners.end()) {
-      ++orphans;
-      continue;
-    }
-    ProcessSockets& ps = by_pid[it->second.pid];
-    ps.pid = it->second.pid;
-    ps.command = it->second.command;
-    ++ps.states.n[state_slot(si.state)];
-  }
-  if (without_owner) *without_owner = orphans;
-  std::vector<ProcessSockets> out;
-  for (auto& [pid, ps] : by_pid) out.push_back(std::move(ps));
-  std::stable_sort(out.begin(), out.end(), [](const ProcessSockets& a, const ProcessSockets& b) {
-    return a.states.total() > b.states.total();
-  });
-  return out;
 }
 
 }  // namespace tcptune::core

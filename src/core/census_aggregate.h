@@ -1,6 +1,7 @@
 // Streaming aggregation of decoded sockets into a Census. Memory is bounded independently of the
 // number of sockets: a per-port table (at most 65536 rows), a remote table capped at
-// max_remotes entries, and per-socket inodes only when the process view was asked for.
+// max_remotes entries; only the process view keeps 4 bytes per socket with an inode
+// (core/census_owners.h).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/census.h"
+#include "core/census_owners.h"
 #include "core/inet_diag_decode.h"
 
 namespace tcptune::core {
@@ -22,19 +24,13 @@ struct AggregateOptions {
   bool by_port = false;             // build the per-port view
   bool by_remote = false;           // build the per-remote view (needs ephemeral_range)
   std::optional<PortRange> ephemeral_range;
-  bool collect_inodes = false;      // keep (inode, state) pairs for the process view
+  bool collect_inodes = false;      // keep the sockets with an inode for the process view
   size_t top_n = 10;
   size_t max_remotes = 65536;
 };
 
 // Formats a network-order address of the given family ("10.0.0.1", "2001:db8::1").
 std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr);
-
-struct SocketInode {
-  uint32_t inode = 0;
-  uint8_t state = 0;
-  uint16_t port = 0;  // local port
-};
 
 struct InodeOwner {
   int32_t pid = 0;
@@ -56,7 +52,9 @@ class CensusAggregator {
   uint64_t fin_wait2_minisocks() const { return fw2_minisocks_; }
   // CLOSE-WAIT sockets seen, before any filter: Tcp CurrEstab counts them with ESTABLISHED.
   uint64_t close_wait_seen() const { return close_wait_seen_; }
-  const std::vector<SocketInode>& inodes() const { return inodes_; }
+  // The sockets kept for the process view (collect_inodes); null otherwise.
+  SocketOwnerIndex* owner_index() { return owners_.get(); }
+  const SocketOwnerIndex* owner_index() const { return owners_.get(); }
   const AggregateOptions& options() const { return opts_; }
 
   // Builds the census (top-N views sorted by count, descending, ties by key ascending).
@@ -79,8 +77,14 @@ class CensusAggregator {
   void count(const View& v);
   void count_remote(const DiagSocket& s);
   void count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue);
-  using PortRow = std::array<uint32_t, kStateSlots>;
-  using TimerRow = std::array<uint32_t, 2>;  // ESTABLISHED with keepalive armed, with no timer
+  // Per-port counters, one row per port number: a byte per state, then ESTABLISHED with the
+  // keepalive timer armed and with no timer. A byte that wraps carries 256 into wraps_, so a
+  // row costs 14 bytes and only ports with 256+ sockets in one column use the map.
+  static constexpr size_t kKeepaliveColumn = kStateSlots;
+  static constexpr size_t kNoTimerColumn = kStateSlots + 1;
+  using PortRow = std::array<uint8_t, kStateSlots + 2>;
+  void bump_port(uint16_t port, size_t column);
+  uint32_t port_value(uint16_t port, size_t column) const;
   struct RemoteTally {
     uint64_t established = 0, time_wait = 0, syn_sent = 0;
   };
@@ -106,26 +110,12 @@ class CensusAggregator {
   template <class T>
   static Zeroed<T> zeroed(size_t n) { return Zeroed<T>(static_cast<T*>(std::calloc(n, sizeof(T)))); }
   Zeroed<uint32_t> listener_index_;  // port -> 1 + row in listener_rows_, 0 = unseen
-  Zeroed<uint32_t> port_index_;      // port -> 1 + row in port_rows_, 0 = unseen
-  Zeroed<PortRow> port_rows_;        // rows in first-seen order; n_port_rows_ used
-  Zeroed<uint16_t> port_of_row_;
-  Zeroed<TimerRow> port_timers_;     // per row, like port_rows_
-  uint32_t n_port_rows_ = 0;
+  Zeroed<PortRow> port_rows_;        // [port]
+  Zeroed<uint64_t> wrapped_ports_;   // 65536 bits: ports with an entry in wraps_
+  std::unordered_map<uint32_t, uint32_t> wraps_;  // port << 4 | column -> times the byte wrapped
   std::unordered_map<RemoteKey, RemoteTally, RemoteHash> remotes_;
   bool remotes_capped_ = false;
-  std::vector<SocketInode> inodes_;
+  std::unique_ptr<SocketOwnerIndex> owners_;
 };
-
-// Owners of the collected sockets in `state`, grouped by (local port, pid): most sockets first,
-// then port, then pid. Sockets without a known owner are left out.
-std::vector<PortOwner> attribute_port_owners(const std::vector<SocketInode>& inodes,
-                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
-                                             TcpState state);
-
-// The process view: attributes collected inodes to their owners. Sockets whose inode is 0 or
-// has no known owner are counted in *without_owner. Sorted by total, descending, then pid.
-std::vector<ProcessSockets> attribute_owners(const std::vector<SocketInode>& inodes,
-                                             const std::unordered_map<uint32_t, InodeOwner>& owners,
-                                             uint64_t* without_owner);
 
 }  // namespace tcptune::core

@@ -84,6 +84,7 @@ json census_to_json(const Census& c) {
       a.push_back({{"port", o.port}, {"pid", o.pid}, {"command", o.command}, {"sockets", o.sockets}});
     j["established_owners"] = std::move(a);
   }
+  if (c.owners_port_limit != 0) j["owners_port_limit"] = c.owners_port_limit;
   if (c.timers_counted)
     j["keepalive"] = {{"established_keepalive", c.established_keepalive},
                       {"established_no_timer", c.established_no_timer}};
@@ -186,6 +187,8 @@ void read_views(JsonReader& r, const json& j, const std::string& at, Census& c) 
   read_list(r, j, at, "established_owners", c.established_owners, [&](const json& e, const std::string& p) {
     return PortOwner{port(r, e, p), pid(r, e, p), r.string(e, p, "command"), r.unsigned_integer(e, p, "sockets")};
   });
+  if (j.contains("owners_port_limit"))
+    c.owners_port_limit = static_cast<uint32_t>(r.unsigned_integer(j, at, "owners_port_limit", kPortMax + 1));
   if (j.contains("keepalive")) {
     const std::string p = at + "/keepalive";
     const json& k = *j.find("keepalive");

@@ -66,7 +66,7 @@ Value fn_established_owners(EvalContext& ctx, const std::vector<Value>& a) {
   for (const auto& o : *c->established_owners) {
     if (o.port == *port) owners.emplace_back(fmt::format("{} (pid {})", o.command, o.pid), o.sockets);
   }
-  if (owners.empty()) return std::string(kNoOwner);
+  if (owners.empty()) return no_port_owner(*c, "ESTABLISHED");
   const std::string text = owners_text(owners);
   ctx.fact("owner", fmt::format("ESTABLISHED on :{} held by {}", *port, text));
   return "owned by " + text;

@@ -180,7 +180,7 @@ Value fn_close_wait_owners(EvalContext& ctx, const std::vector<Value>& a) {
   for (const auto& o : *c->close_wait_owners) {
     if (o.port == *port) owners.emplace_back(fmt::format("{} (pid {})", o.command, o.pid), o.sockets);
   }
-  if (owners.empty()) return std::string(kNoOwner);
+  if (owners.empty()) return no_port_owner(*c, "CLOSE-WAIT");
   const std::string text = owners_text(owners);
   ctx.fact("owner", fmt::format("CLOSE-WAIT on :{} held by {}", *port, text));
   return "owned by " + text;
@@ -312,6 +312,13 @@ Value id_interval(EvalContext& ctx) {
 }
 
 }  // namespace
+
+std::string no_port_owner(const Census& c, std::string_view state_name) {
+  if (c.owners_port_limit == 0) return kNoOwner;
+  return fmt::format("owner not found: the process view names the owners of the {} ports with the most {} sockets "
+                     "only, and sockets of other users are visible to root only",
+                     c.owners_port_limit, state_name);
+}
 
 std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners) {
   if (owners.size() == 1) return owners[0].first;

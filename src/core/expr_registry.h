@@ -65,6 +65,9 @@ std::vector<FunctionSig> evidence_functions();
 // Owner evidence shared by the builtin files (defined in expr_builtins_evidence.cc).
 inline constexpr const char* kNoProcessView = "owner not collected (run 'tcptune audit --processes' as root to name it)";
 inline constexpr const char* kNoOwner = "owner not found (sockets of other users are visible to root only)";
+// kNoOwner, or when the owner lists were capped (Census::owners_port_limit) that the port may
+// also be outside the ports they name.
+std::string no_port_owner(const Census& c, std::string_view state_name);
 // "java (pid 4121)" for one owner, "java (pid 4121): 80, nginx (pid 77): 7" for several.
 std::string owners_text(const std::vector<std::pair<std::string, uint64_t>>& owners);
 // The processes holding sockets in `state` (the --processes view), most first: "<verb> TEXT",

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -43,9 +44,8 @@ std::string command_of(const std::string& proc, std::string_view pid) {
 
 }  // namespace
 
-core::Result<std::unordered_map<uint32_t, core::InodeOwner>> find_socket_owners(
-    const std::string& root, const std::unordered_set<uint32_t>& wanted, uint64_t* unreadable) {
-  std::unordered_map<uint32_t, core::InodeOwner> owners;
+core::Status walk_socket_fds(const std::string& root, const std::function<bool(int32_t, uint32_t)>& claim,
+                             const std::function<void(int32_t, std::string)>& name, uint64_t* unreadable) {
   uint64_t skipped = 0;
   const std::string proc = join_root(root, "proc");
   Dir top(::opendir(proc.c_str()));
@@ -59,8 +59,7 @@ core::Result<std::unordered_map<uint32_t, core::InodeOwner>> find_socket_owners(
       ++skipped;
       continue;
     }
-    std::string command;
-    bool have_command = false;
+    bool holder = false;
     while (dirent* f = ::readdir(fds.get())) {
       if (f->d_name[0] == '.') continue;
       char link[64];
@@ -68,12 +67,29 @@ core::Result<std::unordered_map<uint32_t, core::InodeOwner>> find_socket_owners(
       if (n <= 0 || static_cast<size_t>(n) >= sizeof link) continue;
       uint32_t inode = 0;
       if (!socket_inode(std::string_view(link, static_cast<size_t>(n)), &inode)) continue;
-      if (!wanted.contains(inode) || owners.contains(inode)) continue;
-      if (!have_command) command = command_of(proc, e->d_name), have_command = true;
-      owners.emplace(inode, core::InodeOwner{pid, command});
+      holder = claim(pid, inode) || holder;
     }
+    if (holder) name(pid, command_of(proc, e->d_name));
   }
   if (unreadable) *unreadable = skipped;
+  return core::ok_status();
+}
+
+core::Result<std::unordered_map<uint32_t, core::InodeOwner>> find_socket_owners(
+    const std::string& root, const std::unordered_set<uint32_t>& wanted, uint64_t* unreadable) {
+  std::unordered_map<uint32_t, core::InodeOwner> owners;
+  std::vector<uint32_t> mine;  // inodes the current process claimed
+  auto claim = [&](int32_t pid, uint32_t inode) {
+    if (!wanted.contains(inode) || owners.contains(inode)) return false;
+    owners.emplace(inode, core::InodeOwner{pid, {}});
+    mine.push_back(inode);
+    return true;
+  };
+  auto name = [&](int32_t, std::string command) {
+    for (uint32_t i : mine) owners[i].command = command;
+    mine.clear();
+  };
+  if (auto st = walk_socket_fds(root, claim, name, unreadable); !st) return st.error();
   return owners;
 }
 

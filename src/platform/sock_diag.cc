@@ -1,8 +1,8 @@
 #include "platform/sock_diag.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -101,21 +101,20 @@ core::Result<DumpOutcome> dump_both(uint32_t states, core::CensusAggregator& agg
 
 namespace {
 
-void add_process_view(const CensusOptions& o, const core::CensusAggregator& agg, core::Census* c) {
-  std::unordered_set<uint32_t> wanted;
-  for (const core::SocketInode& si : agg.inodes())
-    if (si.inode != 0) wanted.insert(si.inode);
+// The owner lists name the owners of this many ports per state at least (--top if larger).
+constexpr size_t kOwnerPorts = 64;
+
+void add_process_view(const CensusOptions& o, core::CensusAggregator& agg, core::Census* c) {
+  core::SocketOwnerIndex& index = *agg.owner_index();
+  index.seal(std::max(o.top_n, kOwnerPorts));
   uint64_t unreadable = 0;
-  auto owners = find_socket_owners(o.root, wanted, &unreadable);
-  if (!owners) {
-    c->notes.push_back("process view unavailable: " + owners.error().render());
-    owners = std::unordered_map<uint32_t, core::InodeOwner>{};
-  }
+  auto walked = walk_socket_fds(
+      o.root, [&index](int32_t pid, uint32_t inode) { return index.claim(pid, inode); },
+      [&index](int32_t pid, std::string command) { index.name(pid, std::move(command)); }, &unreadable);
+  if (!walked) c->notes.push_back("process view unavailable: " + walked.error().render());
   if (unreadable != 0)
     c->notes.push_back(fmt::format("process view: fd tables of {} processes were unreadable", unreadable));
-  c->processes = core::attribute_owners(agg.inodes(), *owners, &c->sockets_without_owner);
-  c->close_wait_owners = core::attribute_port_owners(agg.inodes(), *owners, core::TcpState::kCloseWait);
-  c->established_owners = core::attribute_port_owners(agg.inodes(), *owners, core::TcpState::kEstablished);
+  index.finish(c);
 }
 
 // Counts everything from messages: what --by port/remote/process and filters need.

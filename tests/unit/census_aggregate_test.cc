@@ -93,6 +93,42 @@ TEST(CensusAggregate, FiltersApplyButMinisocksAreAlwaysSeen) {
   EXPECT_EQ(by_port.finish(CensusSource::kSockDiag, "m").states.total(), 1u);
 }
 
+// Per-port counters are bytes that carry into a map when they wrap: counts past 255, 256 and
+// 65536 in one column stay exact, for states and for the keepalive columns, and ties rank the
+// lower port first.
+TEST(CensusAggregate, PortCountsStayExactPastOneByte) {
+  AggregateOptions o;
+  o.by_port = true;
+  o.top_n = 3;
+  CensusAggregator agg(o);
+  for (int i = 0; i < 70000; ++i) agg.on_socket(sock(1, 443, 40000, 1, 2, 2));  // keepalive armed
+  for (int i = 0; i < 256; ++i) agg.on_socket(sock(6, 80, 40001));
+  for (int i = 0; i < 256; ++i) agg.on_socket(sock(6, 81, 40001));
+  for (int i = 0; i < 255; ++i) agg.on_socket(sock(1, 65535, 40001));  // no timer
+  agg.on_socket(sock(8, 0, 40001));
+  const Census c = agg.finish(CensusSource::kSockDiag, "m");
+  EXPECT_EQ(c.distinct_ports, 5u);
+  ASSERT_EQ(c.ports->size(), 3u);
+  EXPECT_EQ((*c.ports)[0].port, 443);
+  EXPECT_EQ((*c.ports)[0].states[TcpState::kEstablished], 70000u);
+  EXPECT_EQ((*c.ports)[0].keepalive, 70000u);
+  EXPECT_EQ((*c.ports)[0].no_timer, 0u);
+  EXPECT_EQ((*c.ports)[1].port, 80);
+  EXPECT_EQ((*c.ports)[1].states[TcpState::kTimeWait], 256u);
+  EXPECT_EQ((*c.ports)[2].port, 81);
+  EXPECT_EQ(c.states.total(), 70000u + 256 + 256 + 255 + 1);
+  o.top_n = 10;
+  CensusAggregator all(o);
+  for (int i = 0; i < 255; ++i) all.on_socket(sock(1, 65535, 40001));
+  all.on_socket(sock(8, 0, 40001));
+  const Census d = all.finish(CensusSource::kSockDiag, "m");
+  ASSERT_EQ(d.ports->size(), 2u);
+  EXPECT_EQ((*d.ports)[0].port, 65535);
+  EXPECT_EQ((*d.ports)[0].no_timer, 255u);
+  EXPECT_EQ((*d.ports)[1].port, 0);
+  EXPECT_EQ((*d.ports)[1].states[TcpState::kCloseWait], 1u);
+}
+
 TEST(CensusAggregate, OwnersAreAttributedByInode) {
   AggregateOptions o;
   o.collect_inodes = true;
@@ -102,16 +138,72 @@ TEST(CensusAggregate, OwnersAreAttributedByInode) {
   agg.on_socket(sock(1, 80, 3, 1, 2, 0, 200));
   agg.on_socket(sock(6, 80, 4, 1, 2, 3, 0));    // minisock: no owner
   agg.on_socket(sock(1, 80, 5, 1, 2, 0, 999));  // fd already closed
-  std::unordered_map<uint32_t, InodeOwner> owners = {
-      {100, {42, "leaky"}}, {101, {42, "leaky"}}, {200, {7, "nginx"}}};
-  uint64_t without = 0;
-  auto procs = attribute_owners(agg.inodes(), owners, &without);
-  ASSERT_EQ(procs.size(), 2u);
+  SocketOwnerIndex& index = *agg.owner_index();
+  EXPECT_EQ(index.held_sockets(), 4u);
+  EXPECT_EQ(index.without_inode(), 1u);
+  index.seal(64);
+  EXPECT_TRUE(index.claim(42, 100));
+  EXPECT_TRUE(index.claim(42, 101));
+  EXPECT_FALSE(index.claim(42, 555));  // not a dumped TCP socket (a UDP or unix socket)
+  EXPECT_TRUE(index.claim(7, 200));
+  EXPECT_FALSE(index.claim(8, 200));  // shared across fork(): the first holder keeps it
+  index.name(42, "leaky");
+  index.name(7, "nginx");
+  Census c;
+  index.finish(&c);
+  ASSERT_EQ(c.processes->size(), 2u);
+  const auto& procs = *c.processes;
   EXPECT_EQ(procs[0].pid, 42);
   EXPECT_EQ(procs[0].command, "leaky");
   EXPECT_EQ(procs[0].states[TcpState::kCloseWait], 2u);
   EXPECT_EQ(procs[1].pid, 7);
-  EXPECT_EQ(without, 2u);
+  EXPECT_EQ(procs[1].states[TcpState::kEstablished], 1u);
+  EXPECT_EQ(c.sockets_without_owner, 2u);
+  EXPECT_EQ(*c.close_wait_owners, (std::vector<PortOwner>{{80, 42, "leaky", 2}}));
+  EXPECT_EQ(*c.established_owners, (std::vector<PortOwner>{{80, 7, "nginx", 1}}));
+  EXPECT_EQ(c.owners_port_limit, 0u);
+}
+
+// Inodes far apart land in different groups (by their high 16 bits) and are still found; the
+// owner lists keep the ports with the most sockets in the state, and say that they are capped.
+TEST(CensusAggregate, OwnerListsKeepTheBusiestPorts) {
+  AggregateOptions o;
+  o.collect_inodes = true;
+  CensusAggregator agg(o);
+  uint32_t inode = 0x10000;
+  // ESTABLISHED: port 9000 x3, 9001 x2, 9002 x1; inodes spread over three high halves.
+  for (const int port : {9000, 9000, 9000, 9001, 9001, 9002}) {
+    agg.on_socket(sock(1, static_cast<uint16_t>(port), 1, 1, 2, 0, inode));
+    inode += 0x10001;
+  }
+  SocketOwnerIndex& index = *agg.owner_index();
+  index.seal(2);
+  for (const auto& k : index.list()) EXPECT_TRUE(index.claim(k.port == 9002 ? 2 : 1, k.inode)) << k.inode;
+  index.name(1, "app");
+  index.name(2, "other");
+  Census c;
+  index.finish(&c);
+  EXPECT_EQ(*c.established_owners, (std::vector<PortOwner>{{9000, 1, "app", 3}, {9001, 1, "app", 2}}));
+  EXPECT_EQ(c.owners_port_limit, 2u);
+  ASSERT_EQ(c.processes->size(), 2u);  // every process counted in full
+  EXPECT_EQ(c.processes->at(0).states[TcpState::kEstablished], 5u);
+  EXPECT_EQ(c.processes->at(1).states[TcpState::kEstablished], 1u);
+  EXPECT_EQ(c.sockets_without_owner, 0u);
+}
+
+// A socket dumped twice (it moved between hash buckets during the walk) is two entries of one
+// inode: both are counted, as in the state totals, and both go to the holder.
+TEST(CensusAggregate, OwnerOfADuplicateEntryTakesBoth) {
+  AggregateOptions o;
+  o.collect_inodes = true;
+  CensusAggregator agg(o);
+  agg.on_socket(sock(1, 80, 1, 1, 2, 0, 77));
+  agg.on_socket(sock(1, 80, 1, 1, 2, 0, 77));
+  SocketOwnerIndex& index = *agg.owner_index();
+  index.seal(64);
+  EXPECT_TRUE(index.claim(5, 77));
+  EXPECT_TRUE(index.claim(5, 77));
+  EXPECT_FALSE(index.claim(5, 77));
 }
 
 TEST(CensusAggregate, FormatsAddresses) {

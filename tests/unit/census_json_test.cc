@@ -46,6 +46,9 @@ Census full_census() {
   ps.states[TcpState::kCloseWait] = 3;
   c.processes = std::vector<ProcessSockets>{ps};
   c.sockets_without_owner = 8;
+  c.close_wait_owners = std::vector<PortOwner>{{9090, 77, "leaky", 3}};
+  c.established_owners = std::vector<PortOwner>{};
+  c.owners_port_limit = 64;
   c.notes = {"a note"};
   return c;
 }
@@ -57,6 +60,7 @@ TEST(CensusJson, RoundTripIsLossless) {
   EXPECT_EQ(j["total"], 43);
   EXPECT_EQ(j["source"], "proc_net_tcp");
   EXPECT_EQ(j["ephemeral_range"]["size"], 28232);
+  EXPECT_EQ(j["owners_port_limit"], 64);
   auto back = census_from(nlohmann::json::parse(j.dump()));
   ASSERT_TRUE(back.ok()) << back.error().render();
   EXPECT_EQ(*back, c);

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Summarises bench/out/ (written by census_bench.sh) as the markdown tables of RESULTS.md.
 
-Per N, one block of interleaved runs (bench/interleave.py). Wall: elapsed time; CPU: user + sys
+Per N, one block of interleaved runs (bench/interleave.py), or (per-round rebuild mode, meta
+"mode": "rebuild") one interleaved round per newly built expiring part, each between two
+reference dumps (ref-N-roundK-before/after.txt), and the exactness, RSS, syscall and callgrind
+measurements in one more rebuilt window (ref-N-extra-before/after.txt). Wall: elapsed time; CPU: user + sys
 of the command and its children. Ratios: median of the contender over median of the reference
 (`ref`, one inet_diag_req_v2 dump per family) in the same block; "paired" is the median of the
 per-round ratios (each run against the reference run of the same round)."""
@@ -49,18 +52,62 @@ for n in sizes:
               f"| {statistics.median(w) / ref_wall:.2f}x ({pw:.2f}x) | {ms(statistics.median(c))} ({ms(min(c))}-{ms(max(c))}) "
               f"| {statistics.median(c) / ref_cpu:.2f}x ({pc:.2f}x) | {f'{rss / 1024:.1f} MiB' if rss else ''} |")
     meta = load(f"meta-{n}.json") or {}
-    before, after = ref_counts(f"ref-{n}-before.txt"), ref_counts(f"ref-{n}-after.txt")
-    static = before == after
-    line = (f"N={int(n):,}: {runs['rounds']} interleaved rounds after 1 warm-up round; load average "
-            f"{meta.get('loadavg_before', '?')} before, {meta.get('loadavg_after', '?')} after; population static "
-            f"during the block: {static}")
-    if not static:
-        line += f" (before: {before}; after: {after})"
-    notes.append(line)
+    N = f"N={int(n):,}"
+    def fmt(c):
+        return ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
+    if meta.get("mode") == "rebuild":
+        wins = meta["windows"]
+        rounds = [w for w in wins if w["label"].startswith("round")]
+        notes.append(f"{N}: per-round rebuild: {runs['rounds']} interleaved rounds after {runs['warmup']} warm-up round, "
+                     f"each on a newly built expiring part; load average {meta.get('loadavg_before', '?')} before the "
+                     f"first round, {meta.get('loadavg_after', '?')} after the last")
+        bad = []
+        for w in rounds:
+            b, a = ref_counts(f"ref-{n}-{w['label']}-before.txt"), ref_counts(f"ref-{n}-{w['label']}-after.txt")
+            if b != a:
+                bad.append(f"{w['label']} (before: {fmt(b)}; after: {fmt(a)})")
+        line = (f"{N}: population static in each timed round: {len(rounds) - len(bad)}/{len(rounds)} "
+                f"(reference dump before and after each round equal)")
+        if bad:
+            line += "; not static: " + "; ".join(bad)
+        notes.append(line)
+        if len(rounds) != runs["rounds"]:
+            notes.append(f"{N}: WARNING: {runs['rounds']} rounds in runs-{n}.json but {len(rounds)} rebuilt windows in meta-{n}.json")
+        notes.append(f"{N}: TIME-WAIT build time (4 helpers) per window: "
+                     + ", ".join(f"{w['label']} {w['build_s']:.1f} s" for w in wins)
+                     + "; window length from the start of the build to the reference dump after it "
+                     + "(must stay below 60 s): " + ", ".join(f"{w['label']} {w['window_s']:.1f} s" for w in wins))
+        before, after = ref_counts(f"ref-{n}-extra-before.txt"), ref_counts(f"ref-{n}-extra-after.txt")
+        static = before == after
+        line = (f"{N}: population static during the measurement window after the rounds (exactness, RSS, "
+                f"syscalls{', callgrind' if int(n) <= 100000 else ''}): {static}")
+        if not static:
+            line += f" (before: {fmt(before)}; after: {fmt(after)})"
+        notes.append(line)
+        when = "the reference dump taken before the measurement window"
+    else:
+        before, after = ref_counts(f"ref-{n}-before.txt"), ref_counts(f"ref-{n}-after.txt")
+        static = before == after
+        line = (f"{N}: {runs['rounds']} interleaved rounds after 1 warm-up round; load average "
+                f"{meta.get('loadavg_before', '?')} before, {meta.get('loadavg_after', '?')} after; population static "
+                f"during the block: {static}")
+        if not static:
+            line += f" (before: {before}; after: {after})"
+        if "build_s" in meta:
+            line += f"; expiring part built in {meta['build_s']:.1f} s"
+        notes.append(line)
+        if os.path.exists(os.path.join(out, f"ref-{n}-end.txt")):
+            end = ref_counts(f"ref-{n}-end.txt")
+            line = (f"{N}: population static from the end of the block through the RSS, syscall and callgrind "
+                    f"measurements: {end == after}")
+            if end != after:
+                line += f" (after the block: {fmt(after)}; after the measurements: {fmt(end)})"
+            notes.append(line)
+        when = "the reference dump taken before the block"
     for f, label in ((f"tcptune-{n}.json", "tcptune sockets"), (f"tcptune-port-{n}.json", "tcptune sockets --by port")):
         t = load(f)["census"]
         exact = all(t["states"][k] == before.get(k, 0) for k in NAMES.values())
-        notes.append(f"N={int(n):,}: {label} counts equal the reference dump taken before the block: {exact} "
+        notes.append(f"{N}: {label} counts equal {when}: {exact} "
                      f"({', '.join(f'{k} {v}' for k, v in sorted(before.items()))}); method: {t['method']}; "
                      f"notes: {t['notes']}")
     for k in ("ref", "tcptune", "tcptune --by port"):

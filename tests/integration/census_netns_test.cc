@@ -220,6 +220,41 @@ TEST(CensusNetns, ProcessViewNamesTheHelper) {
   EXPECT_EQ(c["total"], p.close_wait() + p.established());
 }
 
+// A population of about 9,500 sockets spans some 35 dump datagrams and puts per-port and
+// per-remote counts well past one byte (the byte rows of core/census_aggregate.h carry into a
+// map): every view stays exact.
+TEST(CensusNetns, ManyDatagramsAreCountedExactlyInEveryView) {
+  SKIP_UNLESS_NETNS();
+  const Population p{.estab = 1500, .tw = 1500, .cw = 100, .fw2_orphan = 50, .synrecv = 20};
+  HelperRun r = run_in_netns(p, "--by port --top 4");
+  ASSERT_EQ(r.status, 0);
+  expect_totals(r.out["census"]["states"], p);
+  for (const json& row : r.out["census"]["ports"]) {
+    if (row["port"] != p.v4 && row["port"] != p.v6) continue;
+    EXPECT_EQ(row["states"]["ESTABLISHED"], p.estab);
+    EXPECT_EQ(row["states"]["CLOSE-WAIT"], p.cw + p.fw2_orphan);
+  }
+  r = run_in_netns(p, "--by remote");
+  ASSERT_EQ(r.status, 0);
+  expect_totals(r.out["census"]["states"], p);
+  for (const json& row : r.out["census"]["remotes"]) {
+    if (row["port"] != p.v4 && row["port"] != p.v6) continue;
+    EXPECT_EQ(row["established"], p.estab);
+    EXPECT_EQ(row["time_wait"], p.tw);
+  }
+  r = run_in_netns(p, "--by process");
+  ASSERT_EQ(r.status, 0);
+  const json& c = r.out["census"];
+  expect_totals(c["states"], p);
+  // No process holds TIME-WAIT or orphaned FIN-WAIT-2 minisocks, nor request sockets.
+  const long unowned = p.time_wait() + p.fw2_orphan * p.families() + p.syn_recv();
+  EXPECT_EQ(c["sockets_without_owner"], unowned);
+  ASSERT_EQ(c["processes"].size(), 1u) << c["processes"].dump();
+  EXPECT_EQ(c["processes"][0]["pid"], r.helper_pid);
+  EXPECT_EQ(c["processes"][0]["total"], c["total"].get<long>() - unowned);
+  EXPECT_EQ(c["processes"][0]["states"]["ESTABLISHED"], p.established());
+}
+
 TEST(CensusNetns, FiltersByStateAndPort) {
   SKIP_UNLESS_NETNS();
   const Population p;

@@ -1,6 +1,7 @@
 #include "core/census_aggregate.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <new>
@@ -53,14 +54,14 @@ std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr) 
 }
 
 size_t CensusAggregator::RemoteHash::operator()(const RemoteKey& k) const {
-  // FNV-1a over the key bytes: cheap and good enough for a bounded table.
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
-  for (uint8_t b : k.addr) mix(b);
-  mix(static_cast<uint8_t>(k.port >> 8));
-  mix(static_cast<uint8_t>(k.port));
-  mix(k.family);
-  return static_cast<size_t>(h);
+  // Two 64-bit multiply-xorshift rounds over the key's words: a few instructions per socket
+  // (the byte-wise FNV-1a this replaces was a tenth of the audit's user time at 1M sockets).
+  uint64_t a, b;
+  std::memcpy(&a, k.addr.data(), 8);
+  std::memcpy(&b, k.addr.data() + 8, 8);
+  uint64_t h = (a ^ (uint64_t{k.port} << 8 | k.family)) * 0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 29) ^ b) * 0xbf58476d1ce4e5b9ull;
+  return static_cast<size_t>(h ^ (h >> 32));
 }
 
 CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts)) {
@@ -99,10 +100,11 @@ struct SocketFields {
   uint8_t state() const { return s.state; }
   uint8_t timer() const { return s.timer; }
   uint16_t sport() const { return s.sport; }
+  uint16_t dport() const { return s.dport; }
   uint32_t inode() const { return s.inode; }
   uint32_t rqueue() const { return s.rqueue; }
   uint32_t wqueue() const { return s.wqueue; }
-  const DiagSocket& socket() const { return s; }
+  const uint8_t* dst() const { return s.dst.data(); }
 };
 
 }  // namespace
@@ -138,7 +140,7 @@ template <class View>
     if (estab && timer == kKeepaliveTimer) bump_port(sport, kKeepaliveColumn);
     else if (estab && timer == 0) bump_port(sport, kNoTimerColumn);
   }
-  if (opts_.by_remote) count_remote(v.socket());
+  if (opts_.by_remote) count_remote(v);
   if (owners_) owners_->add(v.inode(), state, sport);
 }
 
@@ -166,13 +168,17 @@ void CensusAggregator::count_listener(uint16_t port, uint32_t rqueue, uint32_t w
   row.backlog += wqueue;
 }
 
-void CensusAggregator::count_remote(const DiagSocket& s) {
-  const bool estab = s.state == static_cast<uint8_t>(TcpState::kEstablished);
-  const bool tw = s.state == static_cast<uint8_t>(TcpState::kTimeWait);
-  const bool syn_sent = s.state == static_cast<uint8_t>(TcpState::kSynSent);
-  if (!(estab || tw || syn_sent) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(s.sport)) return;
-  RemoteKey key{s.dst, s.dport, s.family};
-  if (s.family == kAfInet) std::fill(key.addr.begin() + 4, key.addr.end(), uint8_t{0});
+template <class View>
+void CensusAggregator::count_remote(const View& v) {
+  const uint8_t state = v.state();
+  const bool estab = state == static_cast<uint8_t>(TcpState::kEstablished);
+  const bool tw = state == static_cast<uint8_t>(TcpState::kTimeWait);
+  const bool syn_sent = state == static_cast<uint8_t>(TcpState::kSynSent);
+  if (!(estab || tw || syn_sent) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(v.sport())) return;
+  RemoteKey key{};
+  key.port = v.dport();
+  key.family = v.family();
+  std::memcpy(key.addr.data(), v.dst(), key.family == kAfInet ? 4 : 16);
   auto it = remotes_.find(key);
   if (it == remotes_.end()) {
     // Past the cap new remotes are not tracked (and the view says so) to keep memory bounded.

@@ -75,7 +75,8 @@ class CensusAggregator {
   // instantiated for both, so the two inputs cannot count differently.
   template <class View>
   void count(const View& v);
-  void count_remote(const DiagSocket& s);
+  template <class View>
+  void count_remote(const View& v);
   void count_listener(uint16_t port, uint32_t rqueue, uint32_t wqueue);
   // Per-port counters, one row per port number: a byte per state, then ESTABLISHED with the
   // keepalive timer armed and with no timer. A byte that wraps carries 256 into wraps_, so a

@@ -98,6 +98,7 @@ class DiagWireView {
   uint32_t inode() const { return diag_wire::load<uint32_t>(p_ + diag_wire::kOffInode); }
   uint32_t rqueue() const { return diag_wire::load<uint32_t>(p_ + diag_wire::kOffRqueue); }
   uint32_t wqueue() const { return diag_wire::load<uint32_t>(p_ + diag_wire::kOffWqueue); }
+  const uint8_t* dst() const { return p_ + diag_wire::kOffDst; }  // 16 bytes, network order
   DiagSocket socket() const {
     DiagSocket s;
     s.family = family();

@@ -25,6 +25,7 @@ echo "N=$N RATE=$RATE SECS=$SECS RUNS=$RUNS build=$build"
 exec unshare -n bash -c '
 set -euo pipefail
 helper=$BUILD/tests/resethelper tt=$BUILD/tcptune tmp=$(mktemp -d)
+pidns=$(stat -L -c %i /proc/self/ns/pid)  # instances are named tcptune-<pid namespace>-<pid>
 cleanup() { for p in ${hpid:-} ${ttpid:-} ${tpid:-}; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "trace_overhead: $1" >&2; for f in "$tmp"/h.err "$tmp"/t.err; do [ -s "$f" ] && sed "s/^/  $(basename "$f"): /" "$f" >&2; done; exit 1; }
@@ -40,10 +41,10 @@ alive() { kill -0 "$1" 2>/dev/null; }
 instances() { unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && ls /sys/kernel/tracing/instances"; }
 # The instance with all its events enabled (the last one tcptune enables reads 1).
 ready() {
-  unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && d=/sys/kernel/tracing/instances/tcptune-$1/events &&
+  unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && d=/sys/kernel/tracing/instances/tcptune-$pidns-$1/events &&
     if [ -e /sys/kernel/tracing/events/syscalls/sys_exit_connect ]; then cat \$d/syscalls/sys_exit_connect/enable; else cat \$d/sock/inet_sock_set_state/enable; fi" 2>/dev/null | grep -qx 1
 }
-# tpid is /usr/bin/time; ttpid the tcptune it runs (its instance is instances/tcptune-<ttpid>).
+# tpid is /usr/bin/time; ttpid the tcptune it runs (its instance is instances/tcptune-<pid namespace>-<ttpid>).
 has_instance() {
   alive "$tpid" || fail "tcptune trace exited before its instance appeared"
   ttpid=$(pgrep -P "$tpid" || true)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -80,6 +81,10 @@ bool owner_alive(const std::string& pid) {
   return comm && comm->rfind("tcptune", 0) == 0;
 }
 
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 core::Result<std::string> find_tracefs(bool* mounted_privately) {
@@ -102,15 +107,35 @@ core::Result<std::string> find_tracefs(bool* mounted_privately) {
   return target;
 }
 
+uint64_t pid_namespace() {
+  char link[64];
+  const ssize_t n = ::readlink("/proc/self/ns/pid", link, sizeof link - 1);
+  if (n <= 0) return 0;
+  link[n] = '\0';
+  unsigned long long ino = 0;
+  return std::sscanf(link, "pid:[%llu]", &ino) == 1 ? ino : 0;
+}
+
+std::string instance_name(uint64_t pid_ns, long pid) { return fmt::format("{}{}-{}", kPrefix, pid_ns, pid); }
+
 std::vector<std::string> remove_stale_instances(const std::string& tracefs) {
   std::vector<std::string> messages;
   const std::string dir = tracefs + "/instances";
   DIR* d = ::opendir(dir.c_str());
   if (!d) return messages;
+  const std::string own_ns = std::to_string(pid_namespace());
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name.rfind(kPrefix, 0) != 0) continue;
-    const std::string pid = name.substr(std::strlen(kPrefix));
+    const std::string rest = name.substr(std::strlen(kPrefix));
+    // tcptune-<pid namespace>-<pid>; tcptune-<pid> from versions before the namespace was named.
+    const size_t dash = rest.find('-');
+    const std::string ns = dash == std::string::npos ? own_ns : rest.substr(0, dash);
+    const std::string pid = dash == std::string::npos ? rest : rest.substr(dash + 1);
+    if (!all_digits(ns) || !all_digits(pid)) continue;
+    // A run in another pid namespace (a container sharing the host's tracefs) has pids this
+    // process cannot look up: its instance is left alone, live or not.
+    if (ns != own_ns) continue;
     if (pid == std::to_string(::getpid()) || owner_alive(pid)) continue;
     if (::rmdir((dir + "/" + name).c_str()) == 0) {
       messages.push_back(fmt::format("removed the trace instance {}/{} left by a tcptune run that was killed", dir, name));
@@ -123,7 +148,7 @@ std::vector<std::string> remove_stale_instances(const std::string& tracefs) {
 }
 
 core::Result<TraceInstance> TraceInstance::create(const std::string& tracefs, uint32_t buffer_kb) {
-  const std::string path = fmt::format("{}/instances/{}{}", tracefs, kPrefix, ::getpid());
+  const std::string path = tracefs + "/instances/" + instance_name(pid_namespace(), ::getpid());
   // No signal may end the process between the mkdir and the handler that removes it.
   sigset_t block;
   sigset_t previous;

@@ -1,4 +1,4 @@
-// A private tracefs instance (instances/tcptune-<pid>): the only place tcptune enables events or
+// A private tracefs instance (instances/tcptune-<pid namespace>-<pid>): the only place tcptune enables events or
 // sizes a buffer, so the top-level buffer and every global tracing setting stay as they were
 // (Documentation/trace/ftrace.rst, "Instances"). The instance is removed on every exit path: by
 // the destructor, and by a handler for SIGINT, SIGTERM and SIGHUP that removes it and then lets
@@ -19,13 +19,20 @@ namespace tcptune::platform {
 // never changed. Errors keep errno (EPERM without CAP_SYS_ADMIN, ENODEV without tracefs).
 core::Result<std::string> find_tracefs(bool* mounted_privately);
 
-// Removes instances/tcptune-<pid> directories whose process is gone (a run that was killed);
-// returns one message per instance removed or that could not be removed.
+// This process's pid namespace: the inode readlink /proc/self/ns/pid shows; 0 if unreadable.
+uint64_t pid_namespace();
+// "tcptune-<pid namespace>-<pid>": instances are named by both, because tracefs is shared by
+// every pid namespace that mounts it and a pid means something only in its own namespace.
+std::string instance_name(uint64_t pid_ns, long pid);
+
+// Removes the instances of this pid namespace whose tcptune process is gone (a run that was
+// killed), and old-style instances/tcptune-<pid>; instances of other pid namespaces are left
+// alone. Returns one message per instance removed or that could not be removed.
 std::vector<std::string> remove_stale_instances(const std::string& tracefs);
 
 class TraceInstance {
  public:
-  // Creates instances/tcptune-<getpid()> with a per-CPU buffer of buffer_kb.
+  // Creates instances/tcptune-<pid namespace>-<getpid()> with a per-CPU buffer of buffer_kb.
   static core::Result<TraceInstance> create(const std::string& tracefs, uint32_t buffer_kb);
   TraceInstance(TraceInstance&& other) noexcept;
   TraceInstance& operator=(TraceInstance&&) = delete;

@@ -54,14 +54,25 @@ std::string instances() {
                "/sys/kernel/tracing/instances' 2>&1");
 }
 
-bool has_instance(pid_t pid) {
+// The instance a tcptune of this pid namespace names after itself: tcptune-<pid ns>-<pid>.
+std::string instance_of(pid_t pid) {
+  char link[64] = {};
+  const ssize_t n = ::readlink("/proc/self/ns/pid", link, sizeof link - 1);
+  unsigned long long ns = 0;
+  if (n > 0) std::sscanf(link, "pid:[%llu]", &ns);
+  return fmt::format("tcptune-{}-{}", ns, pid);
+}
+
+bool has_named(const std::string& wanted) {
   std::istringstream in(instances());
   std::string name;
   while (in >> name) {
-    if (name == fmt::format("tcptune-{}", pid)) return true;
+    if (name == wanted) return true;
   }
   return false;
 }
+
+bool has_instance(pid_t pid) { return has_named(instance_of(pid)); }
 
 // The mounts tcptune could leave behind (tracefs, debugfs, anything under /sys). Not the whole
 // table: concurrent tests legitimately add nsfs mounts under /run/netns (ip netns add).
@@ -95,7 +106,7 @@ int wait_exit(pid_t pid) {
 // sys_exit_connect): the directory alone appears before any event is enabled, and under load
 // resets made in that gap were missed.
 bool instance_ready(pid_t pid) {
-  const std::string dir = fmt::format("/sys/kernel/tracing/instances/tcptune-{}/events", pid);
+  const std::string dir = fmt::format("/sys/kernel/tracing/instances/{}/events", instance_of(pid));
   // Each event this kernel has (an older one may lack one) must read 1.
   const std::string states =
       shell("unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && [ -d " + dir +
@@ -330,11 +341,47 @@ TEST(TraceCleanup, TheRunAfterASigkillRemovesTheStaleInstance) {
     ::close(ep[0]);
     if (wait_exit(next) != 0) text += "the next run failed\n";
     const std::string expected = fmt::format(
-        "tcptune: removed the trace instance /sys/kernel/tracing/instances/tcptune-{} left by a tcptune run that "
-        "was killed\n", killed);
+        "tcptune: removed the trace instance /sys/kernel/tracing/instances/{} left by a tcptune run that "
+        "was killed\n", instance_of(killed));
     if (err != expected) text += "stderr: " + err;
     if (has_instance(killed) || has_instance(next)) text += "an instance remained\n";
     ::close(devnull);
+    return text;
+  });
+  EXPECT_EQ(child.report, "");
+}
+
+// tracefs is shared by every pid namespace that mounts it, and a pid means something only in its
+// own: an instance named for another pid namespace is left alone even when no process here has
+// its pid, while an old-style tcptune-<pid> of a dead process is removed as before.
+TEST(TraceCleanup, InstancesOfOtherPidNamespacesAreLeftAlone) {
+  SKIP_UNLESS_TRACE();
+  auto child = in_namespaces(CLONE_NEWNET, [&] {
+    const std::string other = "tcptune-1-4194300", legacy = "tcptune-4194301";
+    const auto tracefs = [](const std::string& verb, const std::string& name) {
+      return shell(fmt::format("unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && "
+                               "{} /sys/kernel/tracing/instances/{}' 2>&1", verb, name));
+    };
+    std::string text = tracefs("mkdir", other) + tracefs("mkdir", legacy);
+    int ep[2];
+    if (::pipe(ep) != 0) return std::string("pipe");
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    const pid_t run = spawn({TCPTUNE_BINARY, "trace", "--seconds", "1"}, devnull, ep[1]);
+    ::close(ep[1]);
+    std::string err;
+    char buf[1024];
+    ssize_t n;
+    while ((n = ::read(ep[0], buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
+    ::close(ep[0]);
+    ::close(devnull);
+    if (wait_exit(run) != 0) text += "the run failed\n";
+    if (!has_named(other)) text += "the other pid namespace's instance was removed\n";
+    if (has_named(legacy)) text += "the dead old-style instance remained\n";
+    if (err.find("instances/" + legacy + " left by a tcptune run that was killed") == std::string::npos ||
+        err.find(other) != std::string::npos)
+      text += "stderr: " + err;
+    tracefs("rmdir", other);
+    tracefs("rmdir", legacy);
     return text;
   });
   EXPECT_EQ(child.report, "");

@@ -1,6 +1,7 @@
 #include "core/census_aggregate.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -70,7 +71,8 @@ CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts
     listener_index_ = zeroed<uint32_t>(65536);
     port_rows_ = zeroed<PortRow>(65536);
     wrapped_ports_ = zeroed<uint64_t>(65536 / 64);
-    if (!listener_index_ || !port_rows_ || !wrapped_ports_) throw std::bad_alloc();
+    seen_ports_ = zeroed<uint64_t>(65536 / 64);
+    if (!listener_index_ || !port_rows_ || !wrapped_ports_ || !seen_ports_) throw std::bad_alloc();
   }
 }
 
@@ -136,6 +138,7 @@ template <class View>
   else if (family == kAfInet6) ++ipv6_;
   if (opts_.by_port) {
     if (slot == static_cast<size_t>(TcpState::kListen)) count_listener(sport, v.rqueue(), v.wqueue());
+    seen_ports_[sport / 64] |= uint64_t{1} << (sport % 64);
     bump_port(sport, slot);
     if (estab && timer == kKeepaliveTimer) bump_port(sport, kKeepaliveColumn);
     else if (estab && timer == 0) bump_port(sport, kNoTimerColumn);
@@ -211,35 +214,39 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     std::vector<ListenerCounts> ls = listener_rows_;
     std::sort(ls.begin(), ls.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
     c.listeners = std::move(ls);
-    // Keep the top N (total, port) keys in a min-heap while scanning the 65536 rows: memory
-    // O(N) whatever the number of ports seen. Key: total << 16 | (65535 - port), so a larger
-    // key is more sockets, then the lower port.
+    // Keep the top N (total, port) keys in a min-heap while visiting the rows of the ports seen
+    // (a 65536-bit map): memory O(N) whatever the number of ports, and a census of a few ports
+    // reads a few rows. Key: total << 16 | (65535 - port), so a larger key is more sockets, then
+    // the lower port.
     std::vector<uint64_t> heap;
     const size_t keep = opts_.top_n;
     heap.reserve(std::min<size_t>(keep, 65536));
     uint64_t distinct = 0;
-    for (uint32_t p = 0; p < 65536; ++p) {
-      const auto port = static_cast<uint16_t>(p);
-      const PortRow& row = port_rows_[port];
-      // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
-      uint32_t t = 0;
-      for (size_t k = 0; k < kStateSlots; ++k) t += row[k];
-      const bool wrapped = (wrapped_ports_[p / 64] >> (p % 64)) & 1u;
-      if (t == 0 && !wrapped) continue;
-      if (wrapped) {
-        t = 0;
-        for (size_t k = 0; k < kStateSlots; ++k) t += port_value(port, k);
-      }
-      ++distinct;
-      if (keep == 0) continue;
-      const uint64_t key = (uint64_t{t} << 16) | (65535u - p);
-      if (heap.size() < keep) {
-        heap.push_back(key);
-        std::push_heap(heap.begin(), heap.end(), std::greater<>());
-      } else if (key > heap.front()) {
-        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
-        heap.back() = key;
-        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+    for (uint32_t w = 0; w < 65536 / 64; ++w) {
+      for (uint64_t bits = seen_ports_[w]; bits != 0; bits &= bits - 1) {
+        const uint32_t p = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
+        const auto port = static_cast<uint16_t>(p);
+        const PortRow& row = port_rows_[port];
+        // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
+        uint32_t t = 0;
+        for (size_t k = 0; k < kStateSlots; ++k) t += row[k];
+        const bool wrapped = (wrapped_ports_[p / 64] >> (p % 64)) & 1u;
+        if (t == 0 && !wrapped) continue;
+        if (wrapped) {
+          t = 0;
+          for (size_t k = 0; k < kStateSlots; ++k) t += port_value(port, k);
+        }
+        ++distinct;
+        if (keep == 0) continue;
+        const uint64_t key = (uint64_t{t} << 16) | (65535u - p);
+        if (heap.size() < keep) {
+          heap.push_back(key);
+          std::push_heap(heap.begin(), heap.end(), std::greater<>());
+        } else if (key > heap.front()) {
+          std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+          heap.back() = key;
+          std::push_heap(heap.begin(), heap.end(), std::greater<>());
+        }
       }
     }
     std::sort(heap.begin(), heap.end(), std::greater<>());

@@ -113,6 +113,7 @@ class CensusAggregator {
   Zeroed<uint32_t> listener_index_;  // port -> 1 + row in listener_rows_, 0 = unseen
   Zeroed<PortRow> port_rows_;        // [port]
   Zeroed<uint64_t> wrapped_ports_;   // 65536 bits: ports with an entry in wraps_
+  Zeroed<uint64_t> seen_ports_;      // 65536 bits: ports with at least one socket
   std::unordered_map<uint32_t, uint32_t> wraps_;  // port << 4 | column -> times the byte wrapped
   std::unordered_map<RemoteKey, RemoteTally, RemoteHash> remotes_;
   bool remotes_capped_ = false;

@@ -41,11 +41,15 @@ void SocketOwnerIndex::pick_ports(size_t slot, size_t keep, Tally* t) {
   };
   std::unique_ptr<uint32_t, Free> per_port(static_cast<uint32_t*>(std::calloc(65536, sizeof(uint32_t))));
   if (!per_port) throw std::bad_alloc();
-  for (const auto& [hi, g] : groups_[slot])
-    for (uint32_t e : g.entries) ++per_port.get()[e & 0xffffu];
+  std::vector<uint16_t> seen;  // ports in first-seen order
+  for (const auto& [hi, g] : groups_[slot]) {
+    for (uint32_t e : g.entries) {
+      if (per_port.get()[e & 0xffffu]++ == 0) seen.push_back(static_cast<uint16_t>(e & 0xffffu));
+    }
+  }
   std::vector<std::pair<uint32_t, uint16_t>> ports;  // (sockets, port)
-  for (uint32_t p = 0; p < 65536; ++p)
-    if (per_port.get()[p] != 0) ports.emplace_back(per_port.get()[p], static_cast<uint16_t>(p));
+  ports.reserve(seen.size());
+  for (uint16_t p : seen) ports.emplace_back(per_port.get()[p], p);
   t->distinct_ports = ports.size();
   const size_t n = std::min(keep, ports.size());
   std::partial_sort(ports.begin(), ports.begin() + static_cast<std::ptrdiff_t>(n), ports.end(),

@@ -102,6 +102,31 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// One `tcptune trace --seconds 1` run to its end: its pid, exit status and stderr.
+struct ShortTrace {
+  pid_t pid = -1;
+  int status = -1;
+  std::string err;
+};
+ShortTrace short_trace() {
+  ShortTrace t;
+  int ep[2];
+  if (::pipe(ep) != 0) {
+    t.err = "pipe failed";
+    return t;
+  }
+  const int devnull = ::open("/dev/null", O_WRONLY);
+  t.pid = spawn({TCPTUNE_BINARY, "trace", "--seconds", "1"}, devnull, ep[1]);
+  ::close(ep[1]);
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::read(ep[0], buf, sizeof buf)) > 0) t.err.append(buf, static_cast<size_t>(n));
+  ::close(ep[0]);
+  ::close(devnull);
+  t.status = wait_exit(t.pid);
+  return t;
+}
+
 // The instance exists and every event it enables is on (send, receive, set_state, then
 // sys_exit_connect): the directory alone appears before any event is enabled, and under load
 // resets made in that gap were missed.
@@ -330,21 +355,14 @@ TEST(TraceCleanup, TheRunAfterASigkillRemovesTheStaleInstance) {
     ::kill(killed, SIGKILL);
     wait_exit(killed);
     if (!has_instance(killed)) text += "the killed run's instance is already gone\n";
-    int ep[2];
-    if (::pipe(ep) != 0) return std::string("pipe");
-    const pid_t next = spawn({TCPTUNE_BINARY, "trace", "--seconds", "1"}, devnull, ep[1]);
-    ::close(ep[1]);
-    std::string err;
-    char buf[1024];
-    ssize_t n;
-    while ((n = ::read(ep[0], buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
-    ::close(ep[0]);
-    if (wait_exit(next) != 0) text += "the next run failed\n";
+    const ShortTrace next = short_trace();
+    const std::string& err = next.err;
+    if (next.status != 0) text += "the next run failed\n";
     const std::string expected = fmt::format(
         "tcptune: removed the trace instance /sys/kernel/tracing/instances/{} left by a tcptune run that "
         "was killed\n", instance_of(killed));
     if (err != expected) text += "stderr: " + err;
-    if (has_instance(killed) || has_instance(next)) text += "an instance remained\n";
+    if (has_instance(killed) || has_instance(next.pid)) text += "an instance remained\n";
     ::close(devnull);
     return text;
   });
@@ -363,18 +381,9 @@ TEST(TraceCleanup, InstancesOfOtherPidNamespacesAreLeftAlone) {
                                "{} /sys/kernel/tracing/instances/{}' 2>&1", verb, name));
     };
     std::string text = tracefs("mkdir", other) + tracefs("mkdir", legacy);
-    int ep[2];
-    if (::pipe(ep) != 0) return std::string("pipe");
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    const pid_t run = spawn({TCPTUNE_BINARY, "trace", "--seconds", "1"}, devnull, ep[1]);
-    ::close(ep[1]);
-    std::string err;
-    char buf[1024];
-    ssize_t n;
-    while ((n = ::read(ep[0], buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
-    ::close(ep[0]);
-    ::close(devnull);
-    if (wait_exit(run) != 0) text += "the run failed\n";
+    const ShortTrace run = short_trace();
+    const std::string& err = run.err;
+    if (run.status != 0) text += "the run failed\n";
     if (!has_named(other)) text += "the other pid namespace's instance was removed\n";
     if (has_named(legacy)) text += "the dead old-style instance remained\n";
     if (err.find("instances/" + legacy + " left by a tcptune run that was killed") == std::string::npos ||

@@ -69,28 +69,36 @@ CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts
   if (opts_.collect_inodes) owners_ = std::make_unique<SocketOwnerIndex>();
   if (opts_.by_port) {
     listener_index_ = zeroed<uint32_t>(65536);
-    port_rows_ = zeroed<PortRow>(65536);
+    port_cols_ = zeroed<uint8_t>(kPortColumns * 65536);
     wrapped_ports_ = zeroed<uint64_t>(65536 / 64);
     seen_ports_ = zeroed<uint64_t>(65536 / 64);
-    if (!listener_index_ || !port_rows_ || !wrapped_ports_ || !seen_ports_) throw std::bad_alloc();
+    if (!listener_index_ || !port_cols_ || !wrapped_ports_ || !seen_ports_) throw std::bad_alloc();
   }
 }
 
 // Adds one to a per-port byte counter; a wrap to 0 is carried into wraps_ (256 per entry).
 void CensusAggregator::bump_port(uint16_t port, size_t column) {
-  if (++port_rows_[port][column] != 0) [[likely]]
+  if (++port_cols_[column * 65536 + port] != 0) [[likely]]
     return;
   ++wraps_[(uint32_t{port} << 4) | static_cast<uint32_t>(column)];
   wrapped_ports_[port / 64] |= uint64_t{1} << (port % 64);
 }
 
 uint32_t CensusAggregator::port_value(uint16_t port, size_t column) const {
-  uint32_t v = port_rows_[port][column];
+  uint32_t v = port_cols_[column * 65536 + port];
   if ((wrapped_ports_[port / 64] >> (port % 64)) & 1u) {
     auto it = wraps_.find((uint32_t{port} << 4) | static_cast<uint32_t>(column));
     if (it != wraps_.end()) v += it->second * 256u;
   }
   return v;
+}
+
+// A column is bumped once for every socket its total counts (count() below), so the totals say
+// which columns hold anything; the others are never read, and their pages never touched.
+bool CensusAggregator::column_used(size_t column) const {
+  if (column == kKeepaliveColumn) return est_keepalive_ != 0;
+  if (column == kNoTimerColumn) return est_no_timer_ != 0;
+  return states_.n[column] != 0;
 }
 
 namespace {
@@ -218,6 +226,10 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     // (a 65536-bit map): memory O(N) whatever the number of ports, and a census of a few ports
     // reads a few rows. Key: total << 16 | (65535 - port), so a larger key is more sockets, then
     // the lower port.
+    std::array<size_t, kStateSlots> used{};
+    size_t n_used = 0;
+    for (size_t k = 0; k < kStateSlots; ++k)
+      if (column_used(k)) used[n_used++] = k;
     std::vector<uint64_t> heap;
     const size_t keep = opts_.top_n;
     heap.reserve(std::min<size_t>(keep, 65536));
@@ -226,16 +238,12 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
       for (uint64_t bits = seen_ports_[w]; bits != 0; bits &= bits - 1) {
         const uint32_t p = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
         const auto port = static_cast<uint16_t>(p);
-        const PortRow& row = port_rows_[port];
         // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
         uint32_t t = 0;
-        for (size_t k = 0; k < kStateSlots; ++k) t += row[k];
         const bool wrapped = (wrapped_ports_[p / 64] >> (p % 64)) & 1u;
-        if (t == 0 && !wrapped) continue;
-        if (wrapped) {
-          t = 0;
-          for (size_t k = 0; k < kStateSlots; ++k) t += port_value(port, k);
-        }
+        for (size_t i = 0; i < n_used; ++i)
+          t += wrapped ? port_value(port, used[i]) : port_cols_[used[i] * 65536 + p];
+        if (t == 0) continue;
         ++distinct;
         if (keep == 0) continue;
         const uint64_t key = (uint64_t{t} << 16) | (65535u - p);
@@ -254,9 +262,9 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     for (size_t i = 0; i < heap.size(); ++i) {
       const auto port = static_cast<uint16_t>(65535u - (heap[i] & 0xffffu));
       ports[i].port = port;
-      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = port_value(port, k);
-      ports[i].keepalive = port_value(port, kKeepaliveColumn);
-      ports[i].no_timer = port_value(port, kNoTimerColumn);
+      for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = column_used(k) ? port_value(port, k) : 0;
+      ports[i].keepalive = column_used(kKeepaliveColumn) ? port_value(port, kKeepaliveColumn) : 0;
+      ports[i].no_timer = column_used(kNoTimerColumn) ? port_value(port, kNoTimerColumn) : 0;
     }
     c.distinct_ports = distinct;
     c.ports = std::move(ports);

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iomanip>
+#include <iostream>
 #include <unistd.h>
 
 #include "platform/atomic_file.h"
@@ -10,13 +12,21 @@ namespace tcptune::cli {
 
 core::Status emit(const OutputOptions& out, const Renderers& renderers) {
   std::string text;
+  const bool to_stdout = out.file.empty() || out.file == "-";
+  if (out.format == "json" && to_stdout) {
+    // Serialised straight into stdout's buffer: the whole text (often larger than the document
+    // it comes from) is never held in memory next to the document.
+    std::cout << std::setw(2) << renderers.json() << '\n' << std::flush;
+    if (!std::cout) return core::make_error("standard output", "cannot write", errno);
+    return core::ok_status();
+  }
   if (out.format == "json") {
-    text = renderers.json().dump(2) + "\n";
+    text = renderers.json().dump(2);
+    text += '\n';
   } else if (out.format == "prometheus" && renderers.prometheus) {
     text = renderers.prometheus();
   } else {
-    const bool to_terminal = out.file.empty() || out.file == "-";
-    text = renderers.text(to_terminal && use_color(out.no_color));
+    text = renderers.text(to_stdout && use_color(out.no_color));
   }
   return write_output(out.file, text);
 }

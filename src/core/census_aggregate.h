@@ -55,6 +55,9 @@ class CensusAggregator {
   // The sockets kept for the process view (collect_inodes); null otherwise.
   SocketOwnerIndex* owner_index() { return owners_.get(); }
   const SocketOwnerIndex* owner_index() const { return owners_.get(); }
+  // Hands the process view's index over, so that the aggregator (its per-port tables and
+  // remote map) can be freed before the walk of /proc/*/fd.
+  std::unique_ptr<SocketOwnerIndex> take_owner_index() { return std::move(owners_); }
   const AggregateOptions& options() const { return opts_; }
 
   // Builds the census (top-N views sorted by count, descending, ties by key ascending).

@@ -1,6 +1,8 @@
 #include "core/census_owners.h"
 
 #include <algorithm>
+#include <bit>
+#include <functional>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -35,26 +37,43 @@ void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
 
 void SocketOwnerIndex::pick_ports(size_t slot, size_t keep, Tally* t) {
   t->named_ports.assign(65536 / 64, 0);
-  // Sockets per port in this state: calloc'ed, so only the pages of ports seen become resident.
+  // Sockets per port in this state: calloc'ed, so only the pages of ports seen become resident;
+  // the ports seen are a 65536-bit map and the busiest `keep` a min-heap, so nothing here grows
+  // with the number of ports (55k ephemeral ports in use took 700 KB of sort buffers before).
   struct Free {
     void operator()(uint32_t* p) const { std::free(p); }
   };
   std::unique_ptr<uint32_t, Free> per_port(static_cast<uint32_t*>(std::calloc(65536, sizeof(uint32_t))));
   if (!per_port) throw std::bad_alloc();
-  std::vector<uint16_t> seen;  // ports in first-seen order
+  std::vector<uint64_t> seen(65536 / 64, 0);
   for (const auto& [hi, g] : groups_[slot]) {
     for (uint32_t e : g.entries) {
-      if (per_port.get()[e & 0xffffu]++ == 0) seen.push_back(static_cast<uint16_t>(e & 0xffffu));
+      ++per_port.get()[e & 0xffffu];
+      set_bit(seen, e & 0xffffu);
     }
   }
-  std::vector<std::pair<uint32_t, uint16_t>> ports;  // (sockets, port)
-  ports.reserve(seen.size());
-  for (uint16_t p : seen) ports.emplace_back(per_port.get()[p], p);
-  t->distinct_ports = ports.size();
-  const size_t n = std::min(keep, ports.size());
-  std::partial_sort(ports.begin(), ports.begin() + static_cast<std::ptrdiff_t>(n), ports.end(),
-                    [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-  for (size_t i = 0; i < n; ++i) set_bit(t->named_ports, ports[i].second);
+  // Key: sockets << 16 | (65535 - port): a larger key is more sockets, then the lower port.
+  std::vector<uint64_t> heap;
+  heap.reserve(std::min<size_t>(keep, 65536));
+  uint64_t distinct = 0;
+  for (uint32_t w = 0; w < 65536 / 64; ++w) {
+    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+      const uint32_t port = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
+      ++distinct;
+      if (keep == 0) continue;
+      const uint64_t key = (uint64_t{per_port.get()[port]} << 16) | (65535u - port);
+      if (heap.size() < keep) {
+        heap.push_back(key);
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+      } else if (key > heap.front()) {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+        heap.back() = key;
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+      }
+    }
+  }
+  t->distinct_ports = distinct;
+  for (uint64_t key : heap) set_bit(t->named_ports, 65535u - (key & 0xffffu));
 }
 
 void SocketOwnerIndex::seal(size_t ports_per_state) {

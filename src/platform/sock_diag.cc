@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -104,8 +105,7 @@ namespace {
 // The owner lists name the owners of this many ports per state at least (--top if larger).
 constexpr size_t kOwnerPorts = 64;
 
-void add_process_view(const CensusOptions& o, core::CensusAggregator& agg, core::Census* c) {
-  core::SocketOwnerIndex& index = *agg.owner_index();
+void add_process_view(const CensusOptions& o, core::SocketOwnerIndex& index, core::Census* c) {
   index.seal(std::max(o.top_n, kOwnerPorts));
   uint64_t unreadable = 0;
   auto walked = walk_socket_fds(
@@ -119,17 +119,21 @@ void add_process_view(const CensusOptions& o, core::CensusAggregator& agg, core:
 
 // Counts everything from messages: what --by port/remote/process and filters need.
 core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::string> notes) {
-  core::CensusAggregator agg(aggregate_options(o, &notes));
-  bool compat = true;
-  const uint32_t states = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
-  auto r = dump_both(states, agg, &compat);
-  if (!r) return r.error();
-  core::Census c = agg.finish(core::CensusSource::kSockDiag,
-                              compat ? "sock_diag: one inet_diag dump (both families)"
-                                     : "sock_diag: one inet_diag dump per family");
-  if (r->interrupted) notes.push_back("dump interrupted (NLM_F_DUMP_INTR): counts may be inconsistent");
+  core::Census c;
+  std::unique_ptr<core::SocketOwnerIndex> owners;
+  {
+    core::CensusAggregator agg(aggregate_options(o, &notes));
+    bool compat = true;
+    const uint32_t states = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
+    auto r = dump_both(states, agg, &compat);
+    if (!r) return r.error();
+    c = agg.finish(core::CensusSource::kSockDiag,
+                   compat ? "sock_diag: one inet_diag dump (both families)" : "sock_diag: one inet_diag dump per family");
+    if (r->interrupted) notes.push_back("dump interrupted (NLM_F_DUMP_INTR): counts may be inconsistent");
+    owners = agg.take_owner_index();
+  }  // the per-port tables and the remote map are gone before the process view's walk
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (o.by_process) add_process_view(o, agg, &c);
+  if (o.by_process && owners) add_process_view(o, *owners, &c);
   return c;
 }
 
@@ -240,7 +244,7 @@ core::Result<core::Census> ProcNetTcp::take(const CensusOptions& o) {
   }
   core::Census c = agg.finish(core::CensusSource::kProcNetTcp, "/proc/net/tcp and /proc/net/tcp6");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (o.by_process) add_process_view(o, agg, &c);
+  if (auto owners = agg.take_owner_index(); o.by_process && owners) add_process_view(o, *owners, &c);
   return c;
 }
 

@@ -227,9 +227,13 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     // reads a few rows. Key: total << 16 | (65535 - port), so a larger key is more sockets, then
     // the lower port.
     std::array<size_t, kStateSlots> used{};
+    std::array<const uint8_t*, kStateSlots> cols{};
     size_t n_used = 0;
-    for (size_t k = 0; k < kStateSlots; ++k)
-      if (column_used(k)) used[n_used++] = k;
+    for (size_t k = 0; k < kStateSlots; ++k) {
+      if (!column_used(k)) continue;
+      used[n_used] = k;
+      cols[n_used++] = port_cols_.get() + k * 65536;
+    }
     std::vector<uint64_t> heap;
     const size_t keep = opts_.top_n;
     heap.reserve(std::min<size_t>(keep, 65536));
@@ -240,9 +244,11 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
         const auto port = static_cast<uint16_t>(p);
         // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
         uint32_t t = 0;
-        const bool wrapped = (wrapped_ports_[p / 64] >> (p % 64)) & 1u;
-        for (size_t i = 0; i < n_used; ++i)
-          t += wrapped ? port_value(port, used[i]) : port_cols_[used[i] * 65536 + p];
+        if ((wrapped_ports_[p / 64] >> (p % 64)) & 1u) [[unlikely]] {
+          for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
+        } else {
+          for (size_t i = 0; i < n_used; ++i) t += cols[i][p];
+        }
         if (t == 0) continue;
         ++distinct;
         if (keep == 0) continue;

@@ -1,15 +1,14 @@
 #include "core/census_aggregate.h"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
-#include <functional>
 #include <map>
 #include <new>
 
 #include <fmt/format.h>
 
 #include "core/inet_diag_decode.h"
+#include "core/port_rank.h"
 
 namespace tcptune::core {
 
@@ -222,10 +221,8 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     std::vector<ListenerCounts> ls = listener_rows_;
     std::sort(ls.begin(), ls.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
     c.listeners = std::move(ls);
-    // Keep the top N (total, port) keys in a min-heap while visiting the rows of the ports seen
-    // (a 65536-bit map): memory O(N) whatever the number of ports, and a census of a few ports
-    // reads a few rows. Key: total << 16 | (65535 - port), so a larger key is more sockets, then
-    // the lower port.
+    // The top N ports by total (core/port_rank.h), visiting only the ports seen and, for each,
+    // only the state columns in use: a census of a few ports reads a few bytes.
     std::array<size_t, kStateSlots> used{};
     std::array<const uint8_t*, kStateSlots> cols{};
     size_t n_used = 0;
@@ -234,39 +231,24 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
       used[n_used] = k;
       cols[n_used++] = port_cols_.get() + k * 65536;
     }
-    std::vector<uint64_t> heap;
-    const size_t keep = opts_.top_n;
-    heap.reserve(std::min<size_t>(keep, 65536));
+    TopPorts top(opts_.top_n);
     uint64_t distinct = 0;
-    for (uint32_t w = 0; w < 65536 / 64; ++w) {
-      for (uint64_t bits = seen_ports_[w]; bits != 0; bits &= bits - 1) {
-        const uint32_t p = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
-        const auto port = static_cast<uint16_t>(p);
-        // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
-        uint32_t t = 0;
-        if ((wrapped_ports_[p / 64] >> (p % 64)) & 1u) [[unlikely]] {
-          for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
-        } else {
-          for (size_t i = 0; i < n_used; ++i) t += cols[i][p];
-        }
-        if (t == 0) continue;
-        ++distinct;
-        if (keep == 0) continue;
-        const uint64_t key = (uint64_t{t} << 16) | (65535u - p);
-        if (heap.size() < keep) {
-          heap.push_back(key);
-          std::push_heap(heap.begin(), heap.end(), std::greater<>());
-        } else if (key > heap.front()) {
-          std::pop_heap(heap.begin(), heap.end(), std::greater<>());
-          heap.back() = key;
-          std::push_heap(heap.begin(), heap.end(), std::greater<>());
-        }
+    for_each_port(seen_ports_.get(), [&](uint16_t port) {
+      // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
+      uint32_t t = 0;
+      if ((wrapped_ports_[port / 64] >> (port % 64)) & 1u) [[unlikely]] {
+        for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
+      } else {
+        for (size_t i = 0; i < n_used; ++i) t += cols[i][port];
       }
-    }
-    std::sort(heap.begin(), heap.end(), std::greater<>());
-    std::vector<PortCounts> ports(heap.size());
-    for (size_t i = 0; i < heap.size(); ++i) {
-      const auto port = static_cast<uint16_t>(65535u - (heap[i] & 0xffffu));
+      if (t == 0) return;
+      ++distinct;
+      top.offer(port, t);
+    });
+    const std::vector<uint16_t> busiest = top.ports();
+    std::vector<PortCounts> ports(busiest.size());
+    for (size_t i = 0; i < busiest.size(); ++i) {
+      const uint16_t port = busiest[i];
       ports[i].port = port;
       for (size_t k = 0; k < kStateSlots; ++k) ports[i].states.n[k] = column_used(k) ? port_value(port, k) : 0;
       ports[i].keepalive = column_used(kKeepaliveColumn) ? port_value(port, kKeepaliveColumn) : 0;

@@ -1,11 +1,11 @@
 #include "core/census_owners.h"
 
 #include <algorithm>
-#include <bit>
-#include <functional>
 #include <cstdlib>
 #include <memory>
 #include <new>
+
+#include "core/port_rank.h"
 
 namespace tcptune::core {
 
@@ -60,28 +60,14 @@ void SocketOwnerIndex::pick_ports(size_t slot, size_t keep, Tally* t) {
       set_bit(seen, e & 0xffffu);
     }
   }
-  // Key: sockets << 16 | (65535 - port): a larger key is more sockets, then the lower port.
-  std::vector<uint64_t> heap;
-  heap.reserve(std::min<size_t>(keep, 65536));
+  TopPorts top(keep);
   uint64_t distinct = 0;
-  for (uint32_t w = 0; w < 65536 / 64; ++w) {
-    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
-      const uint32_t port = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
-      ++distinct;
-      if (keep == 0) continue;
-      const uint64_t key = (uint64_t{per_port.get()[port]} << 16) | (65535u - port);
-      if (heap.size() < keep) {
-        heap.push_back(key);
-        std::push_heap(heap.begin(), heap.end(), std::greater<>());
-      } else if (key > heap.front()) {
-        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
-        heap.back() = key;
-        std::push_heap(heap.begin(), heap.end(), std::greater<>());
-      }
-    }
-  }
+  for_each_port(seen.data(), [&](uint16_t port) {
+    ++distinct;
+    top.offer(port, per_port.get()[port]);
+  });
   t->distinct_ports = distinct;
-  for (uint64_t key : heap) set_bit(t->named_ports, 65535u - (key & 0xffffu));
+  for (uint16_t port : top.ports()) set_bit(t->named_ports, port);
 }
 
 void SocketOwnerIndex::seal(size_t ports_per_state) {

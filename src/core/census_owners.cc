@@ -19,14 +19,6 @@ void set_bit(std::vector<uint64_t>& bits, size_t i) { bits[i / 64] |= uint64_t{1
 
 }  // namespace
 
-void SocketOwnerIndex::Entries::grow() {
-  const size_t cap = cap_ < 64 ? 64 : cap_ + cap_ / 2;
-  void* q = std::realloc(p_, cap * sizeof(uint32_t));
-  if (q == nullptr) throw std::bad_alloc();
-  p_ = static_cast<uint32_t*>(q);
-  cap_ = cap;
-}
-
 void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
   if (inode == 0) {
     ++no_inode_;

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <array>
-#include <cstdlib>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -53,34 +52,10 @@ class SocketOwnerIndex {
   std::vector<SocketInode> list() const;
 
  private:
-  // A growing array of entries on realloc(): it grows by half (not double) and a large block
-  // grows in place or is moved by mremap() in glibc, never copied while the old one is still
-  // held, so the dump's peak stays close to 4 bytes per kept socket.
-  class Entries {
-   public:
-    Entries() = default;
-    Entries(const Entries&) = delete;
-    Entries& operator=(const Entries&) = delete;
-    ~Entries() { std::free(p_); }
-    void push_back(uint32_t v) {
-      if (n_ == cap_) grow();
-      p_[n_++] = v;
-    }
-    uint32_t* begin() { return p_; }
-    uint32_t* end() { return p_ + n_; }
-    const uint32_t* begin() const { return p_; }
-    const uint32_t* end() const { return p_ + n_; }
-    size_t size() const { return n_; }
-
-   private:
-    void grow();
-    uint32_t* p_ = nullptr;
-    size_t n_ = 0, cap_ = 0;
-  };
   // Sockets of one state whose inodes share the high 16 bits: (low 16 bits << 16 | port),
   // sorted after seal(); claimed: one bit per entry.
   struct Group {
-    Entries entries;
+    std::vector<uint32_t> entries;
     std::vector<uint64_t> claimed;
   };
   struct Tally {

@@ -224,23 +224,15 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     // The top N ports by total (core/port_rank.h), visiting only the ports seen and, for each,
     // only the state columns in use: a census of a few ports reads a few bytes.
     std::array<size_t, kStateSlots> used{};
-    std::array<const uint8_t*, kStateSlots> cols{};
     size_t n_used = 0;
-    for (size_t k = 0; k < kStateSlots; ++k) {
-      if (!column_used(k)) continue;
-      used[n_used] = k;
-      cols[n_used++] = port_cols_.get() + k * 65536;
-    }
+    for (size_t k = 0; k < kStateSlots; ++k)
+      if (column_used(k)) used[n_used++] = k;
     TopPorts top(opts_.top_n);
     uint64_t distinct = 0;
     for_each_port(seen_ports_.get(), [&](uint16_t port) {
       // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
       uint32_t t = 0;
-      if ((wrapped_ports_[port / 64] >> (port % 64)) & 1u) [[unlikely]] {
-        for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
-      } else {
-        for (size_t i = 0; i < n_used; ++i) t += cols[i][port];
-      }
+      for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
       if (t == 0) return;
       ++distinct;
       top.offer(port, t);

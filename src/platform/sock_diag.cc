@@ -133,7 +133,7 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
     owners = agg.take_owner_index();
   }  // the per-port tables and the remote map are gone before the process view's walk
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (o.by_process && owners) add_process_view(o, *owners, &c);
+  if (owners) add_process_view(o, *owners, &c);  // kept only with by_process
   return c;
 }
 
@@ -244,7 +244,7 @@ core::Result<core::Census> ProcNetTcp::take(const CensusOptions& o) {
   }
   core::Census c = agg.finish(core::CensusSource::kProcNetTcp, "/proc/net/tcp and /proc/net/tcp6");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (auto owners = agg.take_owner_index(); o.by_process && owners) add_process_view(o, *owners, &c);
+  if (auto owners = agg.take_owner_index()) add_process_view(o, *owners, &c);
   return c;
 }
 

@@ -66,7 +66,7 @@ size_t CensusAggregator::RemoteHash::operator()(const RemoteKey& k) const {
 
 CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts)) {
   if (opts_.collect_inodes) owners_ = std::make_unique<SocketOwnerIndex>();
-  if (opts_.by_port) {
+  if (opts_.by_port || opts_.collect_inodes) {
     listener_index_ = zeroed<uint32_t>(65536);
     port_cols_ = zeroed<uint8_t>(kPortColumns * 65536);
     wrapped_ports_ = zeroed<uint64_t>(65536 / 64);
@@ -143,7 +143,7 @@ template <class View>
   const uint8_t family = v.family();
   if (family == kAfInet) ++ipv4_;
   else if (family == kAfInet6) ++ipv6_;
-  if (opts_.by_port) {
+  if (port_cols_) {
     if (slot == static_cast<size_t>(TcpState::kListen)) count_listener(sport, v.rqueue(), v.wqueue());
     seen_ports_[sport / 64] |= uint64_t{1} << (sport % 64);
     bump_port(sport, slot);
@@ -155,6 +155,25 @@ template <class View>
 }
 
 void CensusAggregator::on_socket(const DiagSocket& s) { count(SocketFields{s}); }
+
+NamedPorts CensusAggregator::busiest_ports(size_t column, size_t keep) const {
+  NamedPorts named;
+  if (!port_cols_ || !column_used(column)) return named;
+  TopPorts top(keep);
+  for_each_port(seen_ports_.get(), [&](uint16_t port) {
+    const uint32_t n = port_value(port, column);
+    if (n == 0) return;
+    ++named.distinct;
+    top.offer(port, n);
+  });
+  named.ports = top.ports();
+  return named;
+}
+
+OwnerPorts CensusAggregator::owner_ports(size_t keep) const {
+  return OwnerPorts{busiest_ports(static_cast<size_t>(TcpState::kCloseWait), keep),
+                    busiest_ports(static_cast<size_t>(TcpState::kEstablished), keep)};
+}
 
 struct CensusAggregator::Direct {
   CensusAggregator& agg;

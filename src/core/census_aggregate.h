@@ -55,8 +55,12 @@ class CensusAggregator {
   // The sockets kept for the process view (collect_inodes); null otherwise.
   SocketOwnerIndex* owner_index() { return owners_.get(); }
   const SocketOwnerIndex* owner_index() const { return owners_.get(); }
+  // The ports whose owners the process view names (SocketOwnerIndex::seal): the `keep` busiest
+  // of CLOSE-WAIT and of ESTABLISHED by this census's per-port counts, i.e. the ports the port
+  // view shows. Empty without by_port or collect_inodes.
+  OwnerPorts owner_ports(size_t keep) const;
   // Hands the process view's index over, so that the aggregator (its per-port tables and
-  // remote map) can be freed before the walk of /proc/*/fd.
+  // remote map) can be freed before the index is sealed and /proc/*/fd walked.
   std::unique_ptr<SocketOwnerIndex> take_owner_index() { return std::move(owners_); }
   const AggregateOptions& options() const { return opts_; }
 
@@ -106,7 +110,9 @@ class CensusAggregator {
   uint64_t est_keepalive_ = 0;  // ESTABLISHED with idiag_timer 2 (keepalive armed)
   uint64_t est_no_timer_ = 0;   // ESTABLISHED with idiag_timer 0
   std::vector<ListenerCounts> listener_rows_;  // in first-seen order
-  // Per-port tables, allocated only with by_port, one slot per port number. calloc'ed: the
+  NamedPorts busiest_ports(size_t column, size_t keep) const;  // owner_ports() of one state
+  // Per-port tables, allocated only with by_port or collect_inodes (the owner lists name the
+  // busiest ports'), one slot per port number. calloc'ed: the
   // allocator hands large blocks over as fresh zero pages, so nothing is cleared up front and
   // only the pages of ports actually seen become resident.
   struct Free {

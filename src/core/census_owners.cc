@@ -1,11 +1,6 @@
 #include "core/census_owners.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <memory>
-#include <new>
-
-#include "core/port_rank.h"
 
 namespace tcptune::core {
 
@@ -35,34 +30,13 @@ void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
   ++held_;
 }
 
-void SocketOwnerIndex::pick_ports(size_t slot, size_t keep, Tally* t) {
+void SocketOwnerIndex::name_ports(const NamedPorts& named, Tally* t) {
   t->named_ports.assign(65536 / 64, 0);
-  // Sockets per port in this state: calloc'ed, so only the pages of ports seen become resident;
-  // the ports seen are a 65536-bit map and the busiest `keep` a min-heap, so nothing here grows
-  // with the number of ports (55k ephemeral ports in use took 700 KB of sort buffers before).
-  struct Free {
-    void operator()(uint32_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint32_t, Free> per_port(static_cast<uint32_t*>(std::calloc(65536, sizeof(uint32_t))));
-  if (!per_port) throw std::bad_alloc();
-  std::vector<uint64_t> seen(65536 / 64, 0);
-  for (const auto& [hi, g] : groups_[slot]) {
-    for (uint32_t e : g.entries) {
-      ++per_port.get()[e & 0xffffu];
-      set_bit(seen, e & 0xffffu);
-    }
-  }
-  TopPorts top(keep);
-  uint64_t distinct = 0;
-  for_each_port(seen.data(), [&](uint16_t port) {
-    ++distinct;
-    top.offer(port, per_port.get()[port]);
-  });
-  t->distinct_ports = distinct;
-  for (uint16_t port : top.ports()) set_bit(t->named_ports, port);
+  for (uint16_t port : named.ports) set_bit(t->named_ports, port);
+  t->distinct_ports = named.distinct;
 }
 
-void SocketOwnerIndex::seal(size_t ports_per_state) {
+void SocketOwnerIndex::seal(size_t ports_per_state, const OwnerPorts& named) {
   for (auto& by_hi : groups_) {
     for (auto& [hi, g] : by_hi) {
       std::sort(g.entries.begin(), g.entries.end());
@@ -70,8 +44,8 @@ void SocketOwnerIndex::seal(size_t ports_per_state) {
     }
   }
   ports_per_state_ = static_cast<uint32_t>(ports_per_state);
-  pick_ports(kCloseWait, ports_per_state, &close_wait_);
-  pick_ports(kEstablished, ports_per_state, &established_);
+  name_ports(named.close_wait, &close_wait_);
+  name_ports(named.established, &established_);
   sealed_ = true;
 }
 

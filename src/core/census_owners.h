@@ -25,16 +25,28 @@ struct SocketInode {
   bool operator==(const SocketInode&) const = default;
 };
 
+// The ports whose owners are named in one state: the busiest ones, ranked by whoever counted
+// every socket per port (the aggregator's port columns, core/census_aggregate.h), and how many
+// ports had a socket in that state.
+struct NamedPorts {
+  std::vector<uint16_t> ports;
+  uint64_t distinct = 0;
+};
+struct OwnerPorts {
+  NamedPorts close_wait, established;
+};
+
 class SocketOwnerIndex {
  public:
   // During the dump: a socket in `state` (kernel value) on local `port`. Sockets with inode 0
   // have no holder; they are counted as sockets without an owner.
   void add(uint32_t inode, uint8_t state, uint16_t port);
 
-  // After the dump, before the first claim(): sorts each group and picks the ports whose
-  // CLOSE-WAIT and ESTABLISHED owners are named: the `ports_per_state` ports with the most
-  // sockets in that state (ties: lower port first). Every process is still counted in full.
-  void seal(size_t ports_per_state);
+  // After the dump, before the first claim(): sorts each group and names the owners of the
+  // CLOSE-WAIT and ESTABLISHED sockets on the given ports (at most `ports_per_state` each, the
+  // busiest first). Every process is still counted in full. Needs no memory of its own for the
+  // ranking: the counts per port are the aggregator's (this once took 256 KB at the peak).
+  void seal(size_t ports_per_state, const OwnerPorts& named);
 
   // The walk: process `pid` holds a socket fd with `inode`. True when that is a dumped socket no
   // other process claimed before (a socket shared across fork() goes to the first holder found).
@@ -63,7 +75,7 @@ class SocketOwnerIndex {
     std::vector<uint64_t> named_ports;  // 65536 bits: ports whose owners are kept
     uint64_t distinct_ports = 0;
   };
-  void pick_ports(size_t slot, size_t keep, Tally* t);
+  static void name_ports(const NamedPorts& named, Tally* t);
   std::vector<PortOwner> port_owners(const Tally& t) const;
 
   std::array<std::map<uint16_t, Group>, kStateSlots> groups_;  // [state slot][inode >> 16]

@@ -105,8 +105,12 @@ namespace {
 // The owner lists name the owners of this many ports per state at least (--top if larger).
 constexpr size_t kOwnerPorts = 64;
 
-void add_process_view(const CensusOptions& o, core::SocketOwnerIndex& index, core::Census* c) {
-  index.seal(std::max(o.top_n, kOwnerPorts));
+size_t owner_ports(const CensusOptions& o) { return std::max(o.top_n, kOwnerPorts); }
+
+// `named`: CensusAggregator::owner_ports(owner_ports(o)), taken before the aggregator was freed.
+void add_process_view(const CensusOptions& o, const core::OwnerPorts& named, core::SocketOwnerIndex& index,
+                      core::Census* c) {
+  index.seal(owner_ports(o), named);
   uint64_t unreadable = 0;
   auto walked = walk_socket_fds(
       o.root, [&index](int32_t pid, uint32_t inode) { return index.claim(pid, inode); },
@@ -121,6 +125,7 @@ void add_process_view(const CensusOptions& o, core::SocketOwnerIndex& index, cor
 core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::string> notes) {
   core::Census c;
   std::unique_ptr<core::SocketOwnerIndex> owners;
+  core::OwnerPorts named;
   {
     core::CensusAggregator agg(aggregate_options(o, &notes));
     bool compat = true;
@@ -131,9 +136,10 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
                    compat ? "sock_diag: one inet_diag dump (both families)" : "sock_diag: one inet_diag dump per family");
     if (r->interrupted) notes.push_back("dump interrupted (NLM_F_DUMP_INTR): counts may be inconsistent");
     owners = agg.take_owner_index();
-  }  // the per-port tables and the remote map are gone before the process view's walk
+    if (owners) named = agg.owner_ports(owner_ports(o));
+  }  // the per-port tables and the remote map are gone before the index is sealed and /proc walked
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (owners) add_process_view(o, *owners, &c);  // kept only with by_process
+  if (owners) add_process_view(o, named, *owners, &c);  // kept only with by_process
   return c;
 }
 
@@ -244,7 +250,7 @@ core::Result<core::Census> ProcNetTcp::take(const CensusOptions& o) {
   }
   core::Census c = agg.finish(core::CensusSource::kProcNetTcp, "/proc/net/tcp and /proc/net/tcp6");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (auto owners = agg.take_owner_index()) add_process_view(o, *owners, &c);
+  if (auto owners = agg.take_owner_index()) add_process_view(o, agg.owner_ports(owner_ports(o)), *owners, &c);
   return c;
 }
 

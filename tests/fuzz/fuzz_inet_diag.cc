@@ -65,10 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (views) {
       // The process view's index: the same sockets kept on both paths; claiming every kept inode
       // once attributes each socket exactly once, and the lists stay within the port limit.
-      core::SocketOwnerIndex& index = *direct.owner_index();
-      const auto kept = index.list();
+      const auto kept = direct.owner_index()->list();
       fuzz::require(kept == agg.owner_index()->list(), "consume() kept sockets differ");
-      index.seal(2);
+      const auto owned = direct.take_owner_index();
+      core::SocketOwnerIndex& index = *owned;
+      index.seal(2, direct.owner_ports(2));
       uint64_t claimed = 0;
       for (const auto& k : kept) claimed += index.claim(static_cast<int32_t>(k.inode % 3), k.inode);
       fuzz::require(claimed == kept.size(), "a kept socket could not be claimed once");

@@ -138,10 +138,11 @@ TEST(CensusAggregate, OwnersAreAttributedByInode) {
   agg.on_socket(sock(1, 80, 3, 1, 2, 0, 200));
   agg.on_socket(sock(6, 80, 4, 1, 2, 3, 0));    // minisock: no owner
   agg.on_socket(sock(1, 80, 5, 1, 2, 0, 999));  // fd already closed
-  SocketOwnerIndex& index = *agg.owner_index();
+  const auto owned = agg.take_owner_index();
+  SocketOwnerIndex& index = *owned;
+  index.seal(64, agg.owner_ports(64));
   EXPECT_EQ(index.held_sockets(), 4u);
   EXPECT_EQ(index.without_inode(), 1u);
-  index.seal(64);
   EXPECT_TRUE(index.claim(42, 100));
   EXPECT_TRUE(index.claim(42, 101));
   EXPECT_FALSE(index.claim(42, 555));  // not a dumped TCP socket (a UDP or unix socket)
@@ -176,8 +177,9 @@ TEST(CensusAggregate, OwnerListsKeepTheBusiestPorts) {
     agg.on_socket(sock(1, static_cast<uint16_t>(port), 1, 1, 2, 0, inode));
     inode += 0x10001;
   }
-  SocketOwnerIndex& index = *agg.owner_index();
-  index.seal(2);
+  const auto owned = agg.take_owner_index();
+  SocketOwnerIndex& index = *owned;
+  index.seal(2, agg.owner_ports(2));
   for (const auto& k : index.list()) EXPECT_TRUE(index.claim(k.port == 9002 ? 2 : 1, k.inode)) << k.inode;
   index.name(1, "app");
   index.name(2, "other");
@@ -191,6 +193,40 @@ TEST(CensusAggregate, OwnerListsKeepTheBusiestPorts) {
   EXPECT_EQ(c.sockets_without_owner, 0u);
 }
 
+// The owners named are those of the ports the port view ranks busiest: its counts include the
+// sockets without an inode (accepted by the kernel, not yet by the application), so port 9000
+// (3 such CLOSE-WAIT sockets and 1 held) outranks port 9001 (2 held). Without by_port there is
+// still no port view: the per-port tables are kept for this ranking only.
+TEST(CensusAggregate, OwnerListsNameThePortViewsBusiestPorts) {
+  for (const bool by_port : {true, false}) {
+    AggregateOptions o;
+    o.collect_inodes = true;
+    o.by_port = by_port;
+    o.top_n = 1;
+    CensusAggregator agg(o);
+    for (int i = 0; i < 3; ++i) agg.on_socket(sock(8, 9000, 1, 1, 2, 0, 0));
+    agg.on_socket(sock(8, 9000, 1, 1, 2, 0, 500));
+    agg.on_socket(sock(8, 9001, 1, 1, 2, 0, 501));
+    agg.on_socket(sock(8, 9001, 1, 1, 2, 0, 502));
+    const Census view = agg.finish(CensusSource::kSockDiag, "test");
+    const auto owned = agg.take_owner_index();
+    owned->seal(1, agg.owner_ports(1));
+    for (uint32_t inode : {500u, 501u, 502u}) EXPECT_TRUE(owned->claim(7, inode));
+    owned->name(7, "app");
+    Census c;
+    owned->finish(&c);
+    EXPECT_EQ(*c.close_wait_owners, (std::vector<PortOwner>{{9000, 7, "app", 1}})) << by_port;
+    EXPECT_EQ(c.owners_port_limit, 1u);
+    EXPECT_EQ(c.processes->at(0).states[TcpState::kCloseWait], 3u);
+    if (by_port) {
+      ASSERT_EQ(view.ports->size(), 1u);
+      EXPECT_EQ(view.ports->front().port, 9000);
+    } else {
+      EXPECT_FALSE(view.ports.has_value());
+    }
+  }
+}
+
 // A socket dumped twice (it moved between hash buckets during the walk) is two entries of one
 // inode: both are counted, as in the state totals, and both go to the holder.
 TEST(CensusAggregate, OwnerOfADuplicateEntryTakesBoth) {
@@ -199,8 +235,9 @@ TEST(CensusAggregate, OwnerOfADuplicateEntryTakesBoth) {
   CensusAggregator agg(o);
   agg.on_socket(sock(1, 80, 1, 1, 2, 0, 77));
   agg.on_socket(sock(1, 80, 1, 1, 2, 0, 77));
-  SocketOwnerIndex& index = *agg.owner_index();
-  index.seal(64);
+  const auto owned = agg.take_owner_index();
+  SocketOwnerIndex& index = *owned;
+  index.seal(64, agg.owner_ports(64));
   EXPECT_TRUE(index.claim(5, 77));
   EXPECT_TRUE(index.claim(5, 77));
   EXPECT_FALSE(index.claim(5, 77));

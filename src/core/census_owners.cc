@@ -8,6 +8,7 @@ namespace {
 
 constexpr size_t kCloseWait = static_cast<size_t>(TcpState::kCloseWait);
 constexpr size_t kEstablished = static_cast<size_t>(TcpState::kEstablished);
+constexpr size_t kSmallGroup = 4096;  // entries (16 KB) before a group reserves 65536
 
 bool test_bit(const std::vector<uint64_t>& bits, size_t i) { return (bits[i / 64] >> (i % 64)) & 1u; }
 void set_bit(std::vector<uint64_t>& bits, size_t i) { bits[i / 64] |= uint64_t{1} << (i % 64); }
@@ -26,7 +27,13 @@ void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
     last_ = &groups_[slot][static_cast<uint16_t>(inode >> 16)];
     last_key_ = key;
   }
-  last_->entries.push_back(((inode & 0xffffu) << 16) | port);
+  std::vector<uint32_t>& e = last_->entries;
+  // A group holds at most 65536 inodes (duplicates aside). Once it is clearly a busy one, its
+  // whole capacity is reserved at once: a block that large is mapped by the allocator, and only
+  // the pages written become resident, where doubling would copy it five more times and leave
+  // the smaller blocks behind in the heap.
+  if (e.size() == kSmallGroup) e.reserve(65536);
+  e.push_back(((inode & 0xffffu) << 16) | port);
   ++held_;
 }
 

@@ -92,6 +92,19 @@ uint32_t CensusAggregator::port_value(uint16_t port, size_t column) const {
   return v;
 }
 
+// The ranking's inner loop (every port seen, every column in use): bytes straight from the
+// columns, unless one of the port's bytes ever wrapped (then port_value() adds the carries).
+uint32_t CensusAggregator::port_sum(uint16_t port, const size_t* columns, size_t n) const {
+  uint32_t t = 0;
+  if ((wrapped_ports_[port / 64] >> (port % 64)) & 1u) [[unlikely]] {
+    for (size_t i = 0; i < n; ++i) t += port_value(port, columns[i]);
+    return t;
+  }
+  const uint8_t* at = port_cols_.get() + port;
+  for (size_t i = 0; i < n; ++i) t += at[columns[i] * 65536];
+  return t;
+}
+
 // A column is bumped once for every socket its total counts (count() below), so the totals say
 // which columns hold anything; the others are never read, and their pages never touched.
 bool CensusAggregator::column_used(size_t column) const {
@@ -161,7 +174,7 @@ NamedPorts CensusAggregator::busiest_ports(size_t column, size_t keep) const {
   if (!port_cols_ || !column_used(column)) return named;
   TopPorts top(keep);
   for_each_port(seen_ports_.get(), [&](uint16_t port) {
-    const uint32_t n = port_value(port, column);
+    const uint32_t n = port_sum(port, &column, 1);
     if (n == 0) return;
     ++named.distinct;
     top.offer(port, n);
@@ -249,9 +262,7 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
     TopPorts top(opts_.top_n);
     uint64_t distinct = 0;
     for_each_port(seen_ports_.get(), [&](uint16_t port) {
-      // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
-      uint32_t t = 0;
-      for (size_t i = 0; i < n_used; ++i) t += port_value(port, used[i]);
+      const uint32_t t = port_sum(port, used.data(), n_used);
       if (t == 0) return;
       ++distinct;
       top.offer(port, t);

@@ -95,6 +95,8 @@ class CensusAggregator {
   static constexpr size_t kPortColumns = kStateSlots + 2;
   void bump_port(uint16_t port, size_t column);
   uint32_t port_value(uint16_t port, size_t column) const;
+  // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
+  uint32_t port_sum(uint16_t port, const size_t* columns, size_t n) const;
   bool column_used(size_t column) const;
   struct RemoteTally {
     uint64_t established = 0, time_wait = 0, syn_sent = 0;

@@ -53,17 +53,6 @@ std::string format_address(uint8_t family, const std::array<uint8_t, 16>& addr) 
   return format_ipv6(addr);
 }
 
-size_t CensusAggregator::RemoteHash::operator()(const RemoteKey& k) const {
-  // Two 64-bit multiply-xorshift rounds over the key's words: a few instructions per socket
-  // (the byte-wise FNV-1a this replaces was a tenth of the audit's user time at 1M sockets).
-  uint64_t a, b;
-  std::memcpy(&a, k.addr.data(), 8);
-  std::memcpy(&b, k.addr.data() + 8, 8);
-  uint64_t h = (a ^ (uint64_t{k.port} << 8 | k.family)) * 0x9e3779b97f4a7c15ull;
-  h = (h ^ (h >> 29) ^ b) * 0xbf58476d1ce4e5b9ull;
-  return static_cast<size_t>(h ^ (h >> 32));
-}
-
 CensusAggregator::CensusAggregator(AggregateOptions opts) : opts_(std::move(opts)) {
   if (opts_.collect_inodes) owners_ = std::make_unique<SocketOwnerIndex>();
   if (opts_.by_port || opts_.collect_inodes) {
@@ -221,18 +210,15 @@ void CensusAggregator::count_remote(const View& v) {
   key.port = v.dport();
   key.family = v.family();
   std::memcpy(key.addr.data(), v.dst(), key.family == kAfInet ? 4 : 16);
-  auto it = remotes_.find(key);
-  if (it == remotes_.end()) {
-    // Past the cap new remotes are not tracked (and the view says so) to keep memory bounded.
-    if (remotes_.size() >= opts_.max_remotes) {
-      remotes_capped_ = true;
-      return;
-    }
-    it = remotes_.emplace(key, RemoteTally{}).first;
+  // Past the cap new remotes are not tracked (and the view says so) to keep memory bounded.
+  RemoteTally* t = remotes_.find_or_add(key, opts_.max_remotes);
+  if (t == nullptr) {
+    remotes_capped_ = true;
+    return;
   }
-  if (estab) ++it->second.established;
-  else if (tw) ++it->second.time_wait;
-  else ++it->second.syn_sent;
+  if (estab) ++t->established;
+  else if (tw) ++t->time_wait;
+  else ++t->syn_sent;
 }
 
 Census CensusAggregator::finish(CensusSource source, std::string method) const {
@@ -282,8 +268,9 @@ Census CensusAggregator::finish(CensusSource source, std::string method) const {
   if (opts_.by_remote) {
     std::vector<RemoteCounts> rs;
     rs.reserve(remotes_.size());
-    for (const auto& [k, v] : remotes_)
+    remotes_.for_each([&](const RemoteKey& k, const RemoteTally& v) {
       rs.push_back(RemoteCounts{format_address(k.family, k.addr), k.port, v.established, v.time_wait, v.syn_sent});
+    });
     c.distinct_remotes = rs.size();
     c.remotes_capped = remotes_capped_;
     std::sort(rs.begin(), rs.end(), [](const RemoteCounts& a, const RemoteCounts& b) {

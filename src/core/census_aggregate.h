@@ -14,6 +14,7 @@
 
 #include "core/census.h"
 #include "core/census_owners.h"
+#include "core/remote_table.h"
 #include "core/inet_diag_decode.h"
 
 namespace tcptune::core {
@@ -68,15 +69,6 @@ class CensusAggregator {
   Census finish(CensusSource source, std::string method) const;
 
  private:
-  struct RemoteKey {
-    std::array<uint8_t, 16> addr;
-    uint16_t port;
-    uint8_t family;
-    bool operator==(const RemoteKey&) const = default;
-  };
-  struct RemoteHash {
-    size_t operator()(const RemoteKey& k) const;
-  };
   struct Direct;  // the sink consume() hands to the decode loop: count() inlined, no vtable
   // The per-socket work, on a DiagSocket (on_socket) or a DiagWireView (consume): one body,
   // instantiated for both, so the two inputs cannot count differently.
@@ -98,9 +90,6 @@ class CensusAggregator {
   // 32-bit sums: one port cannot hold 2^32 sockets (each costs kernel memory).
   uint32_t port_sum(uint16_t port, const size_t* columns, size_t n) const;
   bool column_used(size_t column) const;
-  struct RemoteTally {
-    uint64_t established = 0, time_wait = 0, syn_sent = 0;
-  };
 
   AggregateOptions opts_;
   StateCounts states_;
@@ -129,7 +118,7 @@ class CensusAggregator {
   Zeroed<uint64_t> wrapped_ports_;   // 65536 bits: ports with an entry in wraps_
   Zeroed<uint64_t> seen_ports_;      // 65536 bits: ports with at least one socket
   std::unordered_map<uint32_t, uint32_t> wraps_;  // port << 4 | column -> times the byte wrapped
-  std::unordered_map<RemoteKey, RemoteTally, RemoteHash> remotes_;
+  RemoteTable remotes_;
   bool remotes_capped_ = false;
   std::unique_ptr<SocketOwnerIndex> owners_;
 };

@@ -1,8 +1,8 @@
 // The remote view's tallies (sockets on an ephemeral local port, per remote address and port) in
 // one open-addressing array: linear probing, a power-of-two capacity at most 3/4 full, keys and
-// counts inline. A socket costs one hash and, nearly always, one slot read; std::unordered_map
-// took a modulo, a bucket and a node, 26 ns a socket (a quarter of the audit's user time at 1M
-// sockets, bench/RESULTS.md).
+// counts inline (36 bytes a slot: 72 KiB for 800 remotes, 4.5 MiB at the cap of 65536). A socket
+// costs one hash and nearly always one slot read, where std::unordered_map took a modulo, a
+// bucket and a node (the audit at 1M sockets, bench/RESULTS.md).
 #pragma once
 
 #include <array>
@@ -17,7 +17,6 @@ struct RemoteKey {
   std::array<uint8_t, 16> addr{};  // network order; IPv4 in the first 4 bytes, the rest zero
   uint16_t port = 0;
   uint8_t family = 0;  // AF_INET or AF_INET6
-  bool operator==(const RemoteKey&) const = default;
 };
 
 // 32-bit counts: one remote cannot hold 2^32 of this host's sockets (each costs kernel memory).

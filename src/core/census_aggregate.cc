@@ -206,12 +206,8 @@ void CensusAggregator::count_remote(const View& v) {
   const bool tw = state == static_cast<uint8_t>(TcpState::kTimeWait);
   const bool syn_sent = state == static_cast<uint8_t>(TcpState::kSynSent);
   if (!(estab || tw || syn_sent) || !opts_.ephemeral_range || !opts_.ephemeral_range->contains(v.sport())) return;
-  RemoteKey key{};
-  key.port = v.dport();
-  key.family = v.family();
-  std::memcpy(key.addr.data(), v.dst(), key.family == kAfInet ? 4 : 16);
   // Past the cap new remotes are not tracked (and the view says so) to keep memory bounded.
-  RemoteTally* t = remotes_.find_or_add(key, opts_.max_remotes);
+  RemoteTally* t = remotes_.find_or_add(v.dst(), v.family(), v.dport(), opts_.max_remotes);
   if (t == nullptr) {
     remotes_capped_ = true;
     return;

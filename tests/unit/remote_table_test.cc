@@ -19,7 +19,7 @@ RemoteKey key(uint32_t n, uint16_t port, uint8_t family = 2) {
   return k;
 }
 
-// Past the first growths (64 slots at first, at most 3/4 full) every remote keeps its own count,
+// Past the first growths (64 slots at first, at most half full) every remote keeps its own count,
 // and for_each visits each exactly once with it.
 TEST(RemoteTable, KeepsEveryRemotesCountThroughGrowth) {
   RemoteTable t;

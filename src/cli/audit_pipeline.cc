@@ -64,6 +64,26 @@ core::Result<AuditInputs> load_audit_inputs(const AuditRequest& request) {
   return AuditInputs{std::move(*knowledge), std::move(*tool), std::move(*thresholds), std::move(*profile)};
 }
 
+namespace {
+
+platform::CollectOptions collect_options(const SnapshotSource& source) {
+  platform::CollectOptions co;
+  co.root = source.root;
+  co.keys = source.keys;
+  co.census = source.census;
+  co.interval_ms = source.interval_ms;
+  co.processes = source.processes;
+  return co;
+}
+
+}  // namespace
+
+core::Snapshot obtain_evidence(const SnapshotSource& source) { return platform::collect_evidence(collect_options(source)); }
+
+core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source, core::Snapshot evidence) {
+  return platform::collect_snapshot(collect_options(source), std::move(evidence));
+}
+
 core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source) {
   if (!source.file.empty()) {
     // Offline: nothing of the local machine is read.
@@ -71,12 +91,7 @@ core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source) {
     if (!text) return text.error();
     return core::snapshot_from_text(*text, source.file);
   }
-  platform::CollectOptions co;
-  co.root = source.root;
-  co.keys = source.keys;
-  co.census = source.census;
-  co.interval_ms = source.interval_ms;
-  co.processes = source.processes;
+  const platform::CollectOptions co = collect_options(source);
   if (source.trace_seconds == 0) return platform::collect_snapshot(co);
   // The reset trace runs first; a host without tracefs or tracepoints keeps its counters.
   platform::ResetTraceOptions to;

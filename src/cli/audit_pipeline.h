@@ -59,6 +59,10 @@ struct SnapshotSource {
 };
 
 core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source);
+// The live system's evidence alone (platform::collect_evidence): counters and census, per
+// `source` (not a file, no trace), and obtain_snapshot() completed with it.
+core::Snapshot obtain_evidence(const SnapshotSource& source);
+core::Result<core::Snapshot> obtain_snapshot(const SnapshotSource& source, core::Snapshot evidence);
 
 // The rules evaluated against one snapshot, with the resolved sysctl configuration, the
 // thresholds and the profile of `inputs`. `netns` and `host` are set when the snapshot is

@@ -1,6 +1,7 @@
 #include "platform/collect.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cerrno>
 #include <cstring>
 #include <glob.h>
@@ -121,7 +122,8 @@ std::vector<std::string> expand_sysctl_glob(const std::string& root, const std::
   return keys;
 }
 
-core::Snapshot collect_snapshot(const CollectOptions& opts) {
+// Everything of a snapshot but its evidence (kernel, namespace, modules, configuration, sysctls).
+static core::Snapshot collect_system(const CollectOptions& opts) {
   core::Snapshot s;
   s.tool_version = TCPTUNE_VERSION;
   s.root = opts.root;
@@ -148,7 +150,28 @@ core::Snapshot collect_snapshot(const CollectOptions& opts) {
     }
     s.sysctls.emplace(k, std::move(r));
   }
+  return s;
+}
+
+core::Snapshot collect_snapshot(const CollectOptions& opts) {
+  core::Snapshot s = collect_system(opts);
   if (opts.census) take_evidence(s, opts);
+  return s;
+}
+
+core::Snapshot collect_evidence(const CollectOptions& opts) {
+  core::Snapshot s;
+  s.root = opts.root;
+  take_evidence(s, opts);
+  return s;
+}
+
+core::Snapshot collect_snapshot(const CollectOptions& opts, core::Snapshot evidence) {
+  core::Snapshot s = collect_system(opts);
+  s.counters = std::move(evidence.counters);
+  s.census = std::move(evidence.census);
+  s.gaps.insert(s.gaps.end(), std::make_move_iterator(evidence.gaps.begin()),
+                std::make_move_iterator(evidence.gaps.end()));
   return s;
 }
 

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/snapshot_json.h"
+
 namespace tcptune::platform {
 namespace {
 
@@ -88,6 +90,34 @@ TEST_F(CollectTest, ConfiguredKeysAndGlobsAreReadToo) {
   EXPECT_EQ(s.sysctls.at("net.core.somaxconn"), SysctlReading::of("4096"));
   ASSERT_EQ(s.config.assignments.size(), 2u);
   EXPECT_EQ(s.config.assignments[1].where.file, "/etc/sysctl.d/10-net.conf");
+}
+
+// The audit takes the evidence first and the rest after loading its rules: the two halves make
+// exactly the snapshot one pass makes, gaps in the same order (census and counters from a copied
+// tree: its proc/net/tcp, no proc/net/tcp6, no proc/net/netstat).
+TEST_F(CollectTest, EvidenceTakenFirstMakesTheSameSnapshot) {
+  put("proc/sys/kernel/osrelease", "6.1.0\n");
+  put("proc/sys/net/ipv4/tcp_fin_timeout", "30\n");
+  put("proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
+  put("proc/net/tcp",
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0\n"
+      "   1: 0100007F:1F90 0100007F:9C40 08 00000000:00000005 00:00000000 00000000     0        0 4243 1 0 20 4 30 10 -1\n");
+  put("proc/net/snmp", "Tcp: RtoAlgorithm CurrEstab\nTcp: 1 1\n");
+  CollectOptions o;
+  o.root = root_;
+  o.keys = {"net.ipv4.tcp_fin_timeout"};
+  const Snapshot once = collect_snapshot(o);
+  Snapshot halves = collect_snapshot(o, collect_evidence(o));
+  // The counters were sampled at another moment; nothing else may differ.
+  ASSERT_TRUE(halves.counters.has_value() && once.counters.has_value());
+  halves.counters->current.monotonic_ms = once.counters->current.monotonic_ms;
+  ASSERT_TRUE(once.census.has_value());
+  EXPECT_EQ(once.census->states[core::TcpState::kCloseWait], 1u);
+  EXPECT_EQ(once.census->states[core::TcpState::kListen], 1u);
+  EXPECT_FALSE(once.gaps.empty());
+  EXPECT_EQ(core::snapshot_to_json(halves).dump(1), core::snapshot_to_json(once).dump(1));
+  EXPECT_TRUE(halves == once);
 }
 
 TEST_F(CollectTest, ExpandsGlobsPerPathComponent) {

@@ -30,6 +30,9 @@ struct SocketsArgs {
   double watch = 0;
   double interval = 0;
   std::string source = "auto";
+  // Hidden: sockets in use per pass of the process view (CensusOptions::owner_pass_sockets);
+  // lets the tests take a small population's process view in several passes.
+  std::optional<size_t> owner_pass_sockets;
   NetnsArgs netns;
 };
 
@@ -51,6 +54,7 @@ core::Result<platform::CensusOptions> census_options(const SocketsArgs& a, const
   o.by_remote = a.by == "remote";
   o.by_process = a.by == "process";
   o.top_n = a.top;
+  if (a.owner_pass_sockets) o.owner_pass_sockets = *a.owner_pass_sockets;
   o.source = a.source == "proc" ? platform::CensusSourceChoice::kProcNetTcp
              : a.source == "sock_diag" ? platform::CensusSourceChoice::kSockDiag
                                        : platform::CensusSourceChoice::kAuto;
@@ -147,6 +151,7 @@ void register_sockets(CLI::App& app, Globals& g) {
   sub->add_option("--watch", args->watch, "Refresh every SECONDS until interrupted")->check(CLI::NonNegativeNumber);
   sub->add_option("--interval", args->interval, "Sample counters twice, SECONDS apart, and show rates")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--owner-pass-sockets", args->owner_pass_sockets)->group("");
   sub->add_option("--source", args->source, "Census source (auto falls back to /proc/net/tcp)")
       ->check(CLI::IsMember({"auto", "sock_diag", "proc"}));
   add_netns_options(sub, args->netns);

@@ -63,6 +63,9 @@ class CensusAggregator {
   // Hands the process view's index over, so that the aggregator (its per-port tables and
   // remote map) can be freed before the index is sealed and /proc/*/fd walked.
   std::unique_ptr<SocketOwnerIndex> take_owner_index() { return std::move(owners_); }
+  // Hands an index in (a later pass of a partitioned process view): the sockets that pass the
+  // filters are added to it.
+  void adopt_owner_index(std::unique_ptr<SocketOwnerIndex> index) { owners_ = std::move(index); }
   const AggregateOptions& options() const { return opts_; }
 
   // Builds the census (top-N views sorted by count, descending, ties by key ascending).

@@ -17,9 +17,10 @@ void set_bit(std::vector<uint64_t>& bits, size_t i) { bits[i / 64] |= uint64_t{1
 
 void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
   if (inode == 0) {
-    ++no_inode_;
+    if (part_ == 0) ++no_inode_;  // every pass sees them; count them once
     return;
   }
+  if (parts_ > 1 && inode % parts_ != part_) return;
   // Inodes handed out together share their high bits: the previous socket's group is the likely one.
   const size_t slot = state_slot(state);
   const uint32_t key = static_cast<uint32_t>(slot << 16) | (inode >> 16);
@@ -35,6 +36,13 @@ void SocketOwnerIndex::add(uint32_t inode, uint8_t state, uint16_t port) {
   if (e.size() == kSmallGroup) e.reserve(65536);
   e.push_back(((inode & 0xffffu) << 16) | port);
   ++held_;
+}
+
+void SocketOwnerIndex::next_partition() {
+  for (auto& by_hi : groups_) by_hi.clear();  // the pass's entries and claimed bits are freed
+  last_ = nullptr;
+  sealed_ = false;
+  ++part_;
 }
 
 void SocketOwnerIndex::name_ports(const NamedPorts& named, Tally* t) {

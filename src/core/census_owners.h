@@ -4,7 +4,8 @@
 // Only sockets with an inode can be held by a process (TIME-WAIT and FIN-WAIT-2 minisocks,
 // request sockets and orphans have inode 0) and only those are kept: 4 bytes each, grouped by
 // state and by the high 16 bits of the inode, so that the join needs no hash table and no
-// per-socket record of the walk (1M sockets of which 400k have an inode: about 1.6 MB).
+// per-socket record of the walk (1M sockets of which 400k have an inode: about 1.6 MB). Past a
+// budget the join runs in passes over slices of the inodes (set_partitions()).
 #pragma once
 
 #include <array>
@@ -39,8 +40,18 @@ struct OwnerPorts {
 class SocketOwnerIndex {
  public:
   // During the dump: a socket in `state` (kernel value) on local `port`. Sockets with inode 0
-  // have no holder; they are counted as sockets without an owner.
+  // have no holder; they are counted as sockets without an owner. With partitions, only the
+  // sockets of the current one (inode % parts) are kept.
   void add(uint32_t inode, uint8_t state, uint16_t port);
+
+  // Memory bounded at any number of sockets: the sockets with an inode are joined in `parts`
+  // passes (a dump and a walk each), the pass k keeping the inodes with inode % parts == k.
+  // Set before the first add(); next_partition() after a pass's walk frees its entries and starts
+  // the next one. Processes, owner lists and counts add up across passes.
+  void set_partitions(uint32_t parts) { parts_ = parts == 0 ? 1 : parts; }
+  void next_partition();
+  uint32_t partitions() const { return parts_; }
+  uint32_t partition() const { return part_; }
 
   // After the dump, before the first claim(): sorts each group and names the owners of the
   // CLOSE-WAIT and ESTABLISHED sockets on the given ports (at most `ports_per_state` each, the
@@ -87,6 +98,7 @@ class SocketOwnerIndex {
   std::map<int32_t, ProcessSockets> processes_;
   Tally close_wait_, established_;
   uint32_t ports_per_state_ = 0;
+  uint32_t parts_ = 1, part_ = 0;
   bool sealed_ = false;
 };
 

@@ -1,6 +1,9 @@
 #include "platform/sock_diag.h"
 
 #include <algorithm>
+#include <system_error>
+#include <string_view>
+#include <charconv>
 #include <cerrno>
 #include <fstream>
 #include <memory>
@@ -84,6 +87,38 @@ bool sockstat_tw_is_per_netns(const std::optional<core::KernelVersion>& v) { ret
 // ESTABLISHED only, unless a stable backport changed that, so they are left on the dump.
 bool curr_estab_counts_close_wait(const std::optional<core::KernelVersion>& v) { return at_least(v, 6, 10); }
 
+// TCP sockets in use in this namespace, IPv4 (sockstat "TCP: inuse") and IPv6 (sockstat6
+// "TCP6: inuse"): the per-namespace count of hashed full sockets, listeners and established
+// hash alike (sock_prot_inuse_add() in __inet_hash() and inet_ehash_nolisten(),
+// net/ipv4/inet_hashtables.c), so every dumped socket with an inode is one of them.
+std::optional<int64_t> tcp_sockets_in_use(const std::string& root) {
+  auto v4 = read_file(join_root(root, "proc/net/sockstat"), 1 << 16);
+  if (!v4) return std::nullopt;
+  auto st = core::parse_sockstat(*v4, "sockstat");
+  if (!st) return std::nullopt;
+  int64_t n = st->inuse;
+  if (auto v6 = read_file(join_root(root, "proc/net/sockstat6"), 1 << 16)) {  // absent without IPv6
+    constexpr std::string_view kKey = "TCP6: inuse ";
+    const size_t at = v6->find(kKey);
+    int64_t m = 0;
+    if (at != std::string::npos) {
+      const char* b = v6->data() + at + kKey.size();
+      if (std::from_chars(b, v6->data() + v6->size(), m).ec == std::errc() && m > 0) n += m;
+    }
+  }
+  return n;
+}
+
+// Passes of the process view (CensusOptions::owner_pass_sockets): 1 unless the sockets in use
+// exceed the budget, at most 64.
+uint32_t owner_passes(const CensusOptions& o) {
+  if (!o.by_process || o.owner_pass_sockets == 0) return 1;
+  const auto n = tcp_sockets_in_use(o.root);
+  if (!n || *n <= 0) return 1;
+  const auto budget = static_cast<int64_t>(o.owner_pass_sockets);
+  return static_cast<uint32_t>(std::min<int64_t>((*n + budget - 1) / budget, 64));
+}
+
 // One walk for both families; kernels without the compat request get one dump per family.
 core::Result<DumpOutcome> dump_both(uint32_t states, core::CensusAggregator& agg, bool* compat) {
   auto r = dump_tcp_sockets(TcpDumpRequest{states, 0}, agg);
@@ -107,18 +142,49 @@ constexpr size_t kOwnerPorts = 64;
 
 size_t owner_ports(const CensusOptions& o) { return std::max(o.top_n, kOwnerPorts); }
 
-// `named`: CensusAggregator::owner_ports(owner_ports(o)), taken before the aggregator was freed.
-void add_process_view(const CensusOptions& o, const core::OwnerPorts& named, core::SocketOwnerIndex& index,
-                      core::Census* c) {
-  index.seal(owner_ports(o), named);
+// Seals `index`, walks /proc/*/fd and claims; with partitions (owner_passes()) dumps again for
+// each further pass, into the same index, and walks again. `named`:
+// CensusAggregator::owner_ports(owner_ports(o)), taken from the first, complete aggregator.
+// `states`: what the first dump asked the kernel for (0 when the census came from a file: one pass).
+void add_process_view(const CensusOptions& o, const core::OwnerPorts& named, uint32_t states,
+                      std::unique_ptr<core::SocketOwnerIndex> index, core::Census* c) {
+  const uint32_t parts = index->partitions();
   uint64_t unreadable = 0;
-  auto walked = walk_socket_fds(
-      o.root, [&index](int32_t pid, uint32_t inode) { return index.claim(pid, inode); },
-      [&index](int32_t pid, std::string command) { index.name(pid, std::move(command)); }, &unreadable);
-  if (!walked) c->notes.push_back("process view unavailable: " + walked.error().render());
+  for (uint32_t part = 0; part < parts; ++part) {
+    if (part > 0) {
+      index->next_partition();  // the previous pass's entries are freed first
+      core::AggregateOptions a;  // counts nothing but what the filters pass: no per-port tables
+      a.state_mask = o.state_mask;
+      a.port = o.port;
+      core::CensusAggregator agg(a);
+      agg.adopt_owner_index(std::move(index));
+      bool compat = true;
+      auto r = dump_both(states, agg, &compat);
+      index = agg.take_owner_index();
+      if (!r) {
+        c->notes.push_back(fmt::format("process view incomplete: pass {} of {}: {}", part + 1, parts, r.error().render()));
+        break;
+      }
+    }
+    index->seal(owner_ports(o), named);
+    uint64_t unreadable_now = 0;
+    auto walked = walk_socket_fds(
+        o.root, [&index](int32_t pid, uint32_t inode) { return index->claim(pid, inode); },
+        [&index](int32_t pid, std::string command) { index->name(pid, std::move(command)); }, &unreadable_now);
+    unreadable = std::max(unreadable, unreadable_now);
+    if (!walked) {
+      c->notes.push_back("process view unavailable: " + walked.error().render());
+      break;
+    }
+  }
   if (unreadable != 0)
     c->notes.push_back(fmt::format("process view: fd tables of {} processes were unreadable", unreadable));
-  index.finish(c);
+  if (parts > 1)
+    c->notes.push_back(fmt::format(
+        "process view joined in {} passes (a dump and a walk of /proc/*/fd each) to keep its memory bounded: more "
+        "than {} TCP sockets in use",
+        parts, o.owner_pass_sockets));
+  index->finish(c);
 }
 
 // Counts everything from messages: what --by port/remote/process and filters need.
@@ -126,10 +192,11 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
   core::Census c;
   std::unique_ptr<core::SocketOwnerIndex> owners;
   core::OwnerPorts named;
+  const uint32_t states = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
   {
     core::CensusAggregator agg(aggregate_options(o, &notes));
+    if (agg.owner_index()) agg.owner_index()->set_partitions(owner_passes(o));
     bool compat = true;
-    const uint32_t states = o.state_mask != 0 ? (o.state_mask & kAllStates) : kAllStates;
     auto r = dump_both(states, agg, &compat);
     if (!r) return r.error();
     c = agg.finish(core::CensusSource::kSockDiag,
@@ -139,7 +206,7 @@ core::Result<core::Census> full_dump(const CensusOptions& o, std::vector<std::st
     if (owners) named = agg.owner_ports(owner_ports(o));
   }  // the per-port tables and the remote map are gone before the index is sealed and /proc walked
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (owners) add_process_view(o, named, *owners, &c);  // kept only with by_process
+  if (owners) add_process_view(o, named, states, std::move(owners), &c);  // kept only with by_process
   return c;
 }
 
@@ -250,7 +317,7 @@ core::Result<core::Census> ProcNetTcp::take(const CensusOptions& o) {
   }
   core::Census c = agg.finish(core::CensusSource::kProcNetTcp, "/proc/net/tcp and /proc/net/tcp6");
   c.notes.insert(c.notes.end(), notes.begin(), notes.end());
-  if (auto owners = agg.take_owner_index()) add_process_view(o, agg.owner_ports(owner_ports(o)), *owners, &c);
+  if (auto owners = agg.take_owner_index()) add_process_view(o, agg.owner_ports(owner_ports(o)), 0, std::move(owners), &c);
   return c;
 }
 

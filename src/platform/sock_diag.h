@@ -22,6 +22,11 @@ struct CensusOptions {
   bool by_port = false;
   bool by_remote = false;
   bool by_process = false;      // walks /proc/*/fd: costly
+  // The process view keeps 4 bytes per socket with an inode until their holders are found; past
+  // this many sockets in use (sockstat TCP + TCP6 "inuse", which bounds them) it joins them in
+  // passes of at most about this many, each a dump and a walk of /proc/*/fd of its own, so that
+  // its memory stays bounded at any number of sockets. 0: one pass whatever the number.
+  size_t owner_pass_sockets = size_t{1} << 19;
   size_t top_n = 10;
   CensusSourceChoice source = CensusSourceChoice::kAuto;
   // Allow counting TIME-WAIT as sockstat "tw" minus the FIN-WAIT-2 minisocks in the dump, so the

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace tcptune::core {
 namespace {
 
@@ -241,6 +244,64 @@ TEST(CensusAggregate, OwnerOfADuplicateEntryTakesBoth) {
   EXPECT_TRUE(index.claim(5, 77));
   EXPECT_TRUE(index.claim(5, 77));
   EXPECT_FALSE(index.claim(5, 77));
+}
+
+// A process view joined in passes (each a dump of the same sockets into the same index, keeping
+// the inodes of its slice, then a walk) ends exactly as one pass: processes, owner lists and the
+// sockets without an owner (minisocks counted once, fds of other slices not claimed twice).
+TEST(CensusAggregate, OwnersJoinedInPassesEqualOnePass) {
+  std::vector<DiagSocket> socks;
+  for (uint32_t i = 0; i < 200; ++i) {
+    const uint8_t state = i % 5 == 0 ? 8 : 1;  // CLOSE-WAIT or ESTABLISHED
+    socks.push_back(sock(state, static_cast<uint16_t>(9000 + i % 7), 1, 1, 2, 0, 0x30000 + i * 37));
+  }
+  for (int i = 0; i < 9; ++i) socks.push_back(sock(6, 80, 2, 1, 2, 3, 0));  // TIME-WAIT: no inode
+  // The walk: pid 10 + inode % 4 holds each socket; pid 99 holds a non-TCP socket.
+  auto walk = [](SocketOwnerIndex& index) {
+    for (uint32_t i = 0; i < 200; ++i) {
+      const uint32_t inode = 0x30000 + i * 37;
+      index.claim(static_cast<int32_t>(10 + inode % 4), inode);
+    }
+    index.claim(99, 5);
+    for (int32_t pid = 10; pid < 14; ++pid) index.name(pid, "app" + std::to_string(pid));
+  };
+  auto run = [&](uint32_t parts) {
+    AggregateOptions o;
+    o.collect_inodes = true;
+    o.by_port = true;
+    CensusAggregator first(o);
+    first.owner_index()->set_partitions(parts);
+    for (const auto& s : socks) first.on_socket(s);
+    const OwnerPorts named = first.owner_ports(3);
+    auto index = first.take_owner_index();
+    for (uint32_t part = 0; part < parts; ++part) {
+      if (part > 0) {
+        index->next_partition();
+        CensusAggregator again{AggregateOptions{}};
+        again.adopt_owner_index(std::move(index));
+        for (const auto& s : socks) again.on_socket(s);
+        index = again.take_owner_index();
+      }
+      EXPECT_EQ(index->partition(), part);
+      index->seal(3, named);
+      walk(*index);
+    }
+    Census c;
+    index->finish(&c);
+    return c;
+  };
+  const Census one = run(1);
+  ASSERT_EQ(one.processes->size(), 4u);
+  EXPECT_EQ(one.sockets_without_owner, 9u);
+  EXPECT_EQ(one.owners_port_limit, 3u);
+  for (const uint32_t parts : {2u, 3u, 7u}) {
+    const Census passes = run(parts);
+    EXPECT_EQ(*passes.processes, *one.processes) << parts;
+    EXPECT_EQ(*passes.close_wait_owners, *one.close_wait_owners) << parts;
+    EXPECT_EQ(*passes.established_owners, *one.established_owners) << parts;
+    EXPECT_EQ(passes.sockets_without_owner, one.sockets_without_owner) << parts;
+    EXPECT_EQ(passes.owners_port_limit, one.owners_port_limit) << parts;
+  }
 }
 
 TEST(CensusAggregate, FormatsAddresses) {

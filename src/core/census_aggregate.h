@@ -1,7 +1,7 @@
 // Streaming aggregation of decoded sockets into a Census. Memory is bounded independently of the
 // number of sockets: a per-port table (at most 65536 rows), a remote table capped at
 // max_remotes entries; only the process view keeps 4 bytes per socket with an inode
-// (core/census_owners.h).
+// (core/census_owners.h), and its caller splits that into passes past a budget.
 #pragma once
 
 #include <cstdint>

@@ -101,8 +101,8 @@ class RemoteTable {
     return add(key, cap);
   }
   // A remote not in the table: takes the first free slot of its probe sequence, growing first
-  // when the table would pass half full (at 3/4, clustering made a lookup read 3-4 slots on
-  // average at 1M sockets over 169 remotes; at 1/2 the cap of 65536 still fits 131072 slots).
+  // when the table would pass half full (linear probing's runs are short there; the cap of
+  // 65536 remotes still fits 131072 slots).
   [[gnu::noinline]] RemoteTally* add(const Packed& key, size_t cap) {
     if (size_ >= cap) return nullptr;
     if (slots_.empty()) slots_.resize(kInitialSlots);

@@ -32,7 +32,12 @@ CW=$(( PAIRS / 16 ))
 K=$(( 2 * (PAIRS + CW) / PER + 1 ))
 PIDS=()
 OUTS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -f "${OUTS[@]}"' EXIT
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -f "${OUTS[@]}"
+}
+trap cleanup EXIT
 for ((i = 0; i < K; i++)); do
   out=$(mktemp)
   "$HELPER" --v4 $((1000 + 40 * i)) --ports $(( PAIRS / (20000 * K) + 2 )) \
@@ -53,6 +58,5 @@ for cmd in "sockets --by process --owner-pass-sockets 0" "sockets --by process" 
   runs=$(for ((r = 0; r < RUNS; r++)); do /usr/bin/time -f '%M KiB %e s' "$TCPTUNE" $cmd 2>&1 >/dev/null | tail -1; done | paste -sd';')
   echo "tcptune $cmd: $runs"
 done
-# shellcheck disable=SC2086
 "$TCPTUNE" sockets --by process --format json | python3 -c 'import json, sys; c = json.load(sys.stdin)["census"]; print("notes:", c["notes"]); print("sockets held by a process:", sum(p["total"] for p in c["processes"]), "without an owner:", c["sockets_without_owner"])'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -54,12 +54,12 @@ class RemoteTable {
   template <class F>
   void for_each(F&& f) const {
     for (const Slot& s : slots_) {
-      if (s.key.tag == 0) continue;
+      if (s.tag == 0) continue;
       RemoteKey k;
-      std::memcpy(k.addr.data(), &s.key.lo, 8);
-      std::memcpy(k.addr.data() + 8, &s.key.hi, 8);
-      k.port = static_cast<uint16_t>(s.key.tag >> 8);
-      k.family = static_cast<uint8_t>(s.key.tag);
+      std::memcpy(k.addr.data(), &s.lo, 8);
+      std::memcpy(k.addr.data() + 8, &s.hi, 8);
+      k.port = static_cast<uint16_t>(s.tag >> 8);
+      k.family = static_cast<uint8_t>(s.tag);
       f(k, s.tally);
     }
   }
@@ -67,18 +67,21 @@ class RemoteTable {
  private:
   static constexpr uint8_t kAfInet4 = 2;  // AF_INET
   // A remote as three words: the address's two halves, and its port and family with a top bit
-  // that marks the slot used (a free slot's tag is 0).
+  // that marks a slot used (a free slot's tag is 0).
   struct Packed {
     uint64_t lo = 0, hi = 0;
     uint32_t tag = 0;
   };
-  struct Slot {  // 32 bytes: two to a cache line
-    Packed key;
+  struct Slot {  // the key's words unpadded, then its tally: two slots to a cache line
+    uint64_t lo = 0, hi = 0;
+    uint32_t tag = 0;
     RemoteTally tally;
+    Packed key() const { return Packed{lo, hi, tag}; }
   };
+  static_assert(sizeof(Slot) == 32);
   static constexpr size_t kInitialSlots = 64;
   static uint32_t tag(uint16_t port, uint8_t family) { return 1u << 31 | uint32_t{port} << 8 | family; }
-  static bool same(const Packed& a, const Packed& b) {
+  static bool same(const Slot& a, const Packed& b) {
     return ((a.lo ^ b.lo) | (a.hi ^ b.hi) | (a.tag ^ b.tag)) == 0;
   }
   size_t mask() const { return slots_.size() - 1; }
@@ -94,8 +97,8 @@ class RemoteTable {
     if (!slots_.empty()) {
       for (size_t i = hash(key) & mask();; i = (i + 1) & mask()) {
         Slot& s = slots_[i];
-        if (s.key.tag == 0) break;
-        if (same(s.key, key)) return &s.tally;
+        if (s.tag == 0) break;
+        if (same(s, key)) return &s.tally;
       }
     }
     return add(key, cap);
@@ -108,20 +111,22 @@ class RemoteTable {
     if (slots_.empty()) slots_.resize(kInitialSlots);
     if ((size_ + 1) * 2 > slots_.size()) grow();
     Slot& s = slots_[free_slot(key)];
-    s.key = key;
+    s.lo = key.lo;
+    s.hi = key.hi;
+    s.tag = key.tag;
     ++size_;
     return &s.tally;
   }
   size_t free_slot(const Packed& key) const {
     size_t i = hash(key) & mask();
-    while (slots_[i].key.tag != 0) i = (i + 1) & mask();
+    while (slots_[i].tag != 0) i = (i + 1) & mask();
     return i;
   }
   void grow() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     for (const Slot& s : old)
-      if (s.key.tag != 0) slots_[free_slot(s.key)] = s;
+      if (s.tag != 0) slots_[free_slot(s.key())] = s;
   }
 
   std::vector<Slot> slots_;

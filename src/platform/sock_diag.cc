@@ -1,12 +1,12 @@
 #include "platform/sock_diag.h"
 
 #include <algorithm>
-#include <system_error>
-#include <string_view>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <fstream>
 #include <memory>
+#include <string_view>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -45,11 +45,15 @@ core::AggregateOptions aggregate_options(const CensusOptions& o, std::vector<std
   return a;
 }
 
-core::Result<int64_t> read_sockstat_tw(const std::string& root) {
+core::Result<core::SockStat> read_sockstat(const std::string& root) {
   const std::string path = join_root(root, "proc/net/sockstat");
   auto text = read_file(path, 1 << 16);
   if (!text) return text.error();
-  auto st = core::parse_sockstat(*text, path);
+  return core::parse_sockstat(*text, path);
+}
+
+core::Result<int64_t> read_sockstat_tw(const std::string& root) {
+  auto st = read_sockstat(root);
   if (!st) return st.error();
   return st->tw;
 }
@@ -92,9 +96,7 @@ bool curr_estab_counts_close_wait(const std::optional<core::KernelVersion>& v) {
 // hash alike (sock_prot_inuse_add() in __inet_hash() and inet_ehash_nolisten(),
 // net/ipv4/inet_hashtables.c), so every dumped socket with an inode is one of them.
 std::optional<int64_t> tcp_sockets_in_use(const std::string& root) {
-  auto v4 = read_file(join_root(root, "proc/net/sockstat"), 1 << 16);
-  if (!v4) return std::nullopt;
-  auto st = core::parse_sockstat(*v4, "sockstat");
+  auto st = read_sockstat(root);
   if (!st) return std::nullopt;
   int64_t n = st->inuse;
   if (auto v6 = read_file(join_root(root, "proc/net/sockstat6"), 1 << 16)) {  // absent without IPv6
